@@ -1,0 +1,1 @@
+"""Index stage: mappings, bulk upserts with deterministic ids, failures and the disk spool."""

@@ -1,0 +1,3 @@
+"""Newswatch: news and statement monitoring about AI and artists' rights."""
+
+__version__ = "0.1.0"

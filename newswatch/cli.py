@@ -1,0 +1,71 @@
+"""The ``newswatch`` command line.
+
+Each stage package contributes its own subcommands through a ``register``
+function (listed in COMMAND_MODULES), so this file only dispatches.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+
+from newswatch import es_node
+from newswatch.settings import ES_VERSION, Settings
+
+COMMAND_MODULES = [
+    "indexing.cli",
+    "newswatch.demo",
+    "newswatch.evaluation_cli",
+]
+
+
+def _es_command(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if not settings.managed_es and args.action != "status":
+        print(f"ES_URL is set ({settings.es_url}); not managing a local node", file=sys.stderr)
+        return 2
+    if args.action == "start":
+        layout = es_node.start(settings, port=args.port)
+        print(f"Elasticsearch {ES_VERSION} running at {layout.url} (pid {es_node.read_pid(layout)})")
+    elif args.action == "stop":
+        stopped = es_node.stop(settings, port=args.port)
+        print("stopped" if stopped else "not running")
+    elif args.action == "fetch":
+        print(es_node.ensure_distribution(settings))
+    else:
+        if settings.managed_es:
+            print(json.dumps(es_node.status(settings, port=args.port), indent=2))
+        else:
+            print(json.dumps({"url": settings.es_url, "health": es_node.health(settings.es_url)}, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newswatch", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    es = commands.add_parser("es", help="fetch, start, stop or inspect the local Elasticsearch node")
+    es.add_argument("action", choices=["fetch", "start", "stop", "status"])
+    es.add_argument("--port", type=int, default=None, help="HTTP port (default NEWSWATCH_ES_PORT or 9200)")
+    es.set_defaults(handler=_es_command)
+
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.handler(args)
+    except es_node.NodeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

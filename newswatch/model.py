@@ -1,0 +1,117 @@
+"""The one typed document model that travels between pipeline stages.
+
+Stages are functions ``Article -> Article`` (or over lists of them); every stage
+fills in its own fields and leaves the others alone, so a document can be
+re-run through any later stage (re-enrichment after a model upgrade) without
+re-fetching it. The model serialises to JSON for Airflow XComs and to the
+Elasticsearch documents described in ``index_mappings/``.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+StanceLabel = Literal["favor", "against", "neutral", "uncertain"]
+SpeakerType = Literal["person", "organization", "unknown"]
+QuoteKind = Literal["direct", "mixed", "indirect"]
+
+
+def stable_id(*parts: str) -> str:
+    """A deterministic document id: re-indexing the same thing overwrites it."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:40]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Span(BaseModel):
+    start: int
+    end: int
+    text: str
+
+
+class StanceJudgement(BaseModel):
+    target_id: str
+    label: StanceLabel
+    probs: dict[str, float] = Field(default_factory=dict)
+    confidence: float = 0.0
+
+
+class Quote(BaseModel):
+    position: int
+    kind: QuoteKind
+    text: str
+    contents: list[Span] = Field(default_factory=list)
+    source_mention: Span | None = None
+    cue: Span | None = None
+    speaker: str | None = None
+    speaker_type: SpeakerType = "unknown"
+    organization: str | None = None
+    role: str | None = None
+    relevance: float | None = None
+    is_relevant: bool | None = None
+    stance: list[StanceJudgement] = Field(default_factory=list)
+
+    def document_id(self, article_id: str) -> str:
+        return stable_id(article_id, str(self.position), self.text)
+
+
+class Entities(BaseModel):
+    people: list[str] = Field(default_factory=list)
+    organizations: list[str] = Field(default_factory=list)
+
+
+class Article(BaseModel):
+    url: str
+    canonical_url: str
+    source_id: str
+    source_name: str | None = None
+    source_category: str | None = None
+    title: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    published_at: datetime | None = None
+    fetched_at: datetime = Field(default_factory=utcnow)
+    language: str | None = None
+    site_name: str | None = None
+    top_image: str | None = None
+    text: str = ""
+    html_ref: str | None = None
+    content_hash: str | None = None
+    simhash: str | None = None
+    cluster_id: str | None = None
+    summary: str | None = None
+    relevance: float | None = None
+    is_relevant: bool | None = None
+    stance: list[StanceJudgement] = Field(default_factory=list)
+    entities: Entities = Field(default_factory=Entities)
+    quotes: list[Quote] = Field(default_factory=list)
+    embedding: list[float] | None = None
+    tags: list[str] = Field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return stable_id(self.canonical_url)
+
+
+class Failure(BaseModel):
+    """An item that failed a stage: recorded in the ``failures`` index, never dropped."""
+
+    stage: str
+    error_type: str
+    error: str
+    item_id: str | None = None
+    url: str | None = None
+    source_id: str | None = None
+    payload_ref: str | None = None
+    run_id: str | None = None
+    occurred_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def id(self) -> str:
+        # One record per (stage, item, run): a retried task overwrites, never duplicates.
+        return stable_id(self.stage, self.item_id or self.url or self.payload_ref or "", self.run_id or "")

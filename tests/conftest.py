@@ -1,0 +1,71 @@
+"""Shared fixtures: a real Elasticsearch node, isolated index prefixes, shared datasets.
+
+The node is started once per test session (unless ES_URL points at a cluster)
+on its own port and data folder, and stopped at the end. Each test that needs
+indices gets a fresh random prefix, so tests never see each other's documents.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from indexing.connection import es_client
+from indexing.schema import setup_indices
+from newswatch import es_node
+from newswatch.settings import REPO_ROOT, Settings
+
+SHARED_DATASETS = Path(os.environ.get("NEWSWATCH_SHARED_DATASETS", REPO_ROOT.parent / "shared" / "datasets"))
+TEST_ES_PORT = int(os.environ.get("NEWSWATCH_TEST_ES_PORT", "9250"))
+
+
+def shared_dataset(name: str) -> Path:
+    """Path of a ../shared dataset, or a clean skip when it is not there."""
+    path = SHARED_DATASETS / name
+    if not path.exists():
+        pytest.skip(f"shared dataset {name} not available at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def es_base_settings(tmp_path_factory) -> Settings:
+    settings = Settings.from_env()
+    home = tmp_path_factory.mktemp("newswatch-home")
+    if settings.managed_es:
+        node_home = settings.home / f"test-es-{TEST_ES_PORT}"
+        layout = es_node.start(replace(settings, es_port=TEST_ES_PORT), home=node_home)
+        settings = replace(settings, es_url=layout.url, home=home)
+        yield settings
+        es_node.stop(replace(Settings.from_env(), es_port=TEST_ES_PORT), home=node_home)
+    else:
+        yield replace(settings, home=home)
+
+
+@pytest.fixture
+def es_settings(es_base_settings, tmp_path) -> Settings:
+    """Settings with a unique index prefix and a private home (spool, quarantine)."""
+    return replace(es_base_settings, index_prefix=f"nwt-{uuid.uuid4().hex[:10]}", home=tmp_path / "home")
+
+
+@pytest.fixture
+def es(es_settings):
+    client = es_client(es_settings)
+    yield client
+    # Wildcard deletes are refused by default (action.destructive_requires_name): name each index.
+    indices = client.indices.get(index=f"{es_settings.index_prefix}-*", allow_no_indices=True)
+    if indices:
+        client.indices.delete(index=",".join(indices))
+    templates = client.options(ignore_status=404).indices.get_index_template(name=f"{es_settings.index_prefix}-*")
+    for template in templates.get("index_templates", []):
+        client.indices.delete_index_template(name=template["name"])
+    client.close()
+
+
+@pytest.fixture
+def es_ready(es, es_settings):
+    """A client whose prefix already has every template, index and alias installed."""
+    setup_indices(es, es_settings.index_prefix)
+    return es

@@ -1,0 +1,102 @@
+"""Bulk upserts, per-document rejections and the disk spool, against real nodes."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from datetime import datetime, timezone
+
+import pytest
+
+from indexing.bulk import IndexAction, Spool
+from indexing.connection import es_client
+from indexing.documents import article_actions
+from indexing.schema import IndexNames, setup_indices
+from newswatch import es_node
+from newswatch.model import Article, Quote, Span
+from newswatch.runtime import make_indexer
+from newswatch.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+
+def make_article(n: int) -> Article:
+    text = f"Story number {n} about AI training on uploads. \"We never agreed to this,\" said Ana Ruiz."
+    quote_start = text.index("\u0022")
+    return Article(
+        url=f"https://news.example/story-{n}?utm_source=feed",
+        canonical_url=f"https://news.example/story-{n}",
+        source_id="example",
+        title=f"Story {n}",
+        published_at=datetime(2026, 11, 20, 9, n % 60, tzinfo=timezone.utc),
+        text=text,
+        quotes=[Quote(position=0, kind="direct", text="We never agreed to this,",
+                      contents=[Span(start=quote_start, end=quote_start + 26, text=text[quote_start:quote_start + 26])],
+                      speaker="Ana Ruiz", speaker_type="person")],
+    )
+
+
+def count(client, prefix: str, name: str) -> int:
+    alias = IndexNames(prefix).alias(name)
+    client.indices.refresh(index=alias)
+    return client.count(index=alias)["count"]
+
+
+def test_indexing_the_same_documents_twice_leaves_one_copy_each(es_ready, es_settings):
+    indexer = make_indexer(es_settings, es_ready)
+    actions = [a for n in range(5) for a in article_actions(make_article(n))]
+    first = indexer.index(actions, refresh=True)
+    second = indexer.index(actions, refresh=True)
+    assert first.indexed == second.indexed == 10
+    assert count(es_ready, es_settings.index_prefix, "articles") == 5
+    assert count(es_ready, es_settings.index_prefix, "quotes") == 5
+
+
+def test_a_rejected_document_lands_in_failures_and_the_rest_is_indexed(es_ready, es_settings):
+    indexer = make_indexer(es_settings, es_ready, run_id="run-1")
+    good = [IndexAction("articles", f"good-{n}", {"url": f"https://a/{n}", "title": "ok"}) for n in range(3)]
+    bad = IndexAction("articles", "bad-1", {"url": "https://a/bad", "published_at": "not a date"})
+    report = indexer.index([good[0], bad, *good[1:]], refresh=True)
+
+    assert report.indexed == 3 + 1  # three articles plus the failure record
+    assert [f.item_id for f in report.rejected] == ["bad-1"]
+    assert count(es_ready, es_settings.index_prefix, "articles") == 3
+    failures = es_ready.search(index=IndexNames(es_settings.index_prefix).alias("failures"))["hits"]["hits"]
+    assert len(failures) == 1
+    failure = failures[0]["_source"]
+    assert failure["stage"] == "index:articles"
+    assert failure["error_type"] == "document_parsing_exception"
+    assert "published_at" in failure["error"]
+    assert failure["run_id"] == "run-1"
+    with open(failure["payload_ref"]) as payload:
+        assert "not a date" in payload.read()
+
+
+def test_cluster_stopped_mid_run_spools_and_a_later_run_indexes_everything(es_base_settings, tmp_path):
+    """Uses a second node of its own, since it is stopped and restarted."""
+    port = 9275
+    # Under the repo's var/ (not pytest's private tmp) so the unprivileged node user can reach it.
+    node_home = Settings.from_env().home / "test-es-spool"
+    shutil.rmtree(node_home, ignore_errors=True)
+    settings = replace(es_base_settings, es_url=None, es_port=port, index_prefix="spooltest", home=tmp_path / "home")
+    es_node.start(settings, home=node_home)
+    try:
+        client = es_client(replace(settings, es_url=f"http://127.0.0.1:{port}", request_timeout=5))
+        setup_indices(client, settings.index_prefix)
+        indexer = make_indexer(settings, client)
+        assert indexer.index(article_actions(make_article(1)), refresh=True).indexed == 2
+
+        es_node.stop(settings, home=node_home)
+        during_outage = indexer.index([a for n in range(2, 6) for a in article_actions(make_article(n))])
+        assert during_outage.cluster_error is not None
+        assert during_outage.spooled == 8
+        assert Spool(settings.spool_dir).pending_count() == 8
+
+        es_node.start(settings, home=node_home)
+        after = indexer.index(article_actions(make_article(6)), refresh=True)
+        assert after.cluster_error is None
+        assert after.replayed == 8
+        assert Spool(settings.spool_dir).pending() == []
+        assert count(client, settings.index_prefix, "articles") == 6
+        assert count(client, settings.index_prefix, "quotes") == 6
+    finally:
+        es_node.stop(settings, home=node_home)
