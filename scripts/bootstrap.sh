@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Set up everything Newswatch needs on a fresh machine; safe to run again (skips what is done).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null || { echo "bootstrap: $PYTHON not found (Python 3.11 is required)" >&2; exit 1; }
+command -v mvn >/dev/null || { echo "bootstrap: mvn not found (needed to fetch the Elasticsearch test distribution)" >&2; exit 1; }
+
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+# Reinstall only when the pinned set changed: a second run takes seconds.
+if ! cmp -s requirements.txt .venv/.requirements.installed; then
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -r requirements.txt
+  cp requirements.txt .venv/.requirements.installed
+fi
+.venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
+
+# Elasticsearch test distribution (from Maven Central via mvn), unpacked into .cache/
+.venv/bin/newswatch es fetch >/dev/null
+echo "bootstrap: ready"
