@@ -35,10 +35,12 @@ class IndexAction:
     index: str  # logical index name, e.g. "articles"
     id: str
     document: dict
-    op: Literal["index", "update"] = "index"
+    op: Literal["index", "update", "delete"] = "index"
 
     def bulk_action(self, names: IndexNames) -> dict:
         target = names.alias(self.index)
+        if self.op == "delete":
+            return {"_op_type": "delete", "_index": target, "_id": self.id}
         if self.op == "update":
             return {"_op_type": "update", "_index": target, "_id": self.id, "doc": self.document, "doc_as_upsert": True}
         return {"_op_type": "index", "_index": target, "_id": self.id, "_source": self.document}
@@ -169,7 +171,7 @@ class Indexer:
                 (_, result), = item.items()
                 key = (_logical(result.get("_index", ""), alias_to_name), result["_id"])
                 acknowledged.add(key)
-                if ok:
+                if ok or (action_op(by_id.get(key)) == "delete" and result.get("status") == 404):
                     report.indexed += 1
                 elif key in by_id:
                     rejected.append((by_id[key], result))
@@ -212,6 +214,10 @@ class Indexer:
             payload_ref=str(payload),
             run_id=self.run_id,
         )
+
+
+def action_op(action: IndexAction | None) -> str | None:
+    return action.op if action else None
 
 
 def _logical(concrete_index: str, alias_to_name: dict[str, str]) -> str:

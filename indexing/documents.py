@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from newswatch.model import Article, Quote, StanceJudgement, utcnow
-from indexing.bulk import IndexAction
 
 
 def _stance_fields(judgements: list[StanceJudgement]) -> dict:
@@ -53,13 +52,3 @@ def quote_document(article: Article, quote: Quote) -> dict:
         "is_relevant": quote.is_relevant,
         **_stance_fields(quote.stance),
     }
-
-
-def article_actions(article: Article) -> list[IndexAction]:
-    """The article plus one document per quote, all with deterministic ids."""
-    actions = [IndexAction("articles", article.id, article_document(article))]
-    actions.extend(
-        IndexAction("quotes", quote.document_id(article.id), quote_document(article, quote))
-        for quote in article.quotes
-    )
-    return actions

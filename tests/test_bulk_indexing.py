@@ -9,8 +9,8 @@ import pytest
 
 from indexing.bulk import IndexAction, Spool
 from indexing.connection import es_client
-from indexing.documents import article_actions
 from indexing.schema import IndexNames, setup_indices
+from indexing.store import existing_article_ids, write_articles
 from newswatch import es_node
 from newswatch.model import Article, Quote, Span
 from newswatch.runtime import make_indexer
@@ -43,12 +43,23 @@ def count(client, prefix: str, name: str) -> int:
 
 def test_indexing_the_same_documents_twice_leaves_one_copy_each(es_ready, es_settings):
     indexer = make_indexer(es_settings, es_ready)
-    actions = [a for n in range(5) for a in article_actions(make_article(n))]
-    first = indexer.index(actions, refresh=True)
-    second = indexer.index(actions, refresh=True)
+    articles = [make_article(n) for n in range(5)]
+    first = write_articles(indexer, articles, refresh=True)
+    second = write_articles(indexer, articles, refresh=True)
     assert first.indexed == second.indexed == 10
     assert count(es_ready, es_settings.index_prefix, "articles") == 5
     assert count(es_ready, es_settings.index_prefix, "quotes") == 5
+    assert existing_article_ids(es_ready, es_settings.index_prefix, [articles[0].id, "missing"]) == {articles[0].id}
+
+
+def test_rewriting_an_article_with_fewer_quotes_removes_the_stale_ones(es_ready, es_settings):
+    indexer = make_indexer(es_settings, es_ready)
+    article = make_article(1)
+    extra = article.quotes[0].model_copy(update={"position": 1, "text": "A second remark."})
+    write_articles(indexer, [article.model_copy(update={"quotes": [*article.quotes, extra]})], refresh=True)
+    assert count(es_ready, es_settings.index_prefix, "quotes") == 2
+    write_articles(indexer, [article], refresh=True)
+    assert count(es_ready, es_settings.index_prefix, "quotes") == 1
 
 
 def test_a_rejected_document_lands_in_failures_and_the_rest_is_indexed(es_ready, es_settings):
@@ -83,16 +94,16 @@ def test_cluster_stopped_mid_run_spools_and_a_later_run_indexes_everything(es_ba
         client = es_client(replace(settings, es_url=f"http://127.0.0.1:{port}", request_timeout=5))
         setup_indices(client, settings.index_prefix)
         indexer = make_indexer(settings, client)
-        assert indexer.index(article_actions(make_article(1)), refresh=True).indexed == 2
+        assert write_articles(indexer, [make_article(1)], refresh=True).indexed == 2
 
         es_node.stop(settings, home=node_home)
-        during_outage = indexer.index([a for n in range(2, 6) for a in article_actions(make_article(n))])
+        during_outage = write_articles(indexer, [make_article(n) for n in range(2, 6)])
         assert during_outage.cluster_error is not None
         assert during_outage.spooled == 8
         assert Spool(settings.spool_dir).pending_count() == 8
 
         es_node.start(settings, home=node_home)
-        after = indexer.index(article_actions(make_article(6)), refresh=True)
+        after = write_articles(indexer, [make_article(6)], refresh=True)
         assert after.cluster_error is None
         assert after.replayed == 8
         assert Spool(settings.spool_dir).pending() == []
