@@ -16,6 +16,10 @@ from newswatch.settings import ES_VERSION, Settings
 
 COMMAND_MODULES = [
     "indexing.cli",
+    "extractors.quotes_cli",
+    "digest.cli",
+    "extractors.cli",
+    "feeds.cli",
     "newswatch.demo",
     "newswatch.evaluation_cli",
 ]

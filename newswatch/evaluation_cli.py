@@ -7,7 +7,11 @@ from __future__ import annotations
 import argparse
 import importlib
 
-EVAL_MODULES: list[str] = []
+EVAL_MODULES: list[str] = [
+    "extractors.cli",
+    "extractors.dedup_eval",
+    "extractors.quotes_cli",
+]
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -7,16 +7,24 @@ indices gets a fresh random prefix, so tests never see each other's documents.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from newswatch.settings import REPO_ROOT, Settings
+
+# Airflow reads its configuration at import time: point it at the repo's airflow.cfg and a test DB first.
+os.environ.setdefault("AIRFLOW_HOME", str(REPO_ROOT))
+os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{REPO_ROOT}/var/test-airflow/airflow.db")
+os.environ.setdefault("AIRFLOW__LOGGING__BASE_LOG_FOLDER", f"{REPO_ROOT}/var/test-airflow/logs")
+
 from indexing.connection import es_client
 from indexing.schema import setup_indices
 from newswatch import es_node
-from newswatch.settings import REPO_ROOT, Settings
 
 SHARED_DATASETS = Path(os.environ.get("NEWSWATCH_SHARED_DATASETS", REPO_ROOT.parent / "shared" / "datasets"))
 TEST_ES_PORT = int(os.environ.get("NEWSWATCH_TEST_ES_PORT", "9250"))
@@ -28,6 +36,13 @@ def shared_dataset(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared dataset {name} not available at {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    """An initialised Airflow metadata DB for dag.test()."""
+    (REPO_ROOT / "var" / "test-airflow").mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True, env=dict(os.environ))
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,304 @@
+"""The ingest pipeline as plain functions over JSON-able batches.
+
+The Airflow DAGs only call these (so everything here is testable without
+Airflow). Each function takes and returns plain dicts/lists because they
+travel between tasks as XComs; the typed ``Article`` model is used inside.
+
+Flow per run:  plan_polls -> poll_batch (mapped) -> plan_items -> process_batch (mapped) -> write_run_report
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import Counter
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from indexing.connection import es_client
+from indexing.schema import IndexNames, setup_indices
+from indexing.store import existing_article_ids, load_articles, run_report_action, write_articles
+from newswatch.model import Article, Failure, stable_id, utcnow
+from newswatch.runtime import make_indexer
+from newswatch.settings import REPO_ROOT, Settings
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SOURCES_FILE = REPO_ROOT / "feeds" / "sources.yaml"
+
+
+def sources_file() -> Path:
+    return Path(os.environ.get("NEWSWATCH_SOURCES_FILE", DEFAULT_SOURCES_FILE))
+
+
+def chunked(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+class StageClock:
+    """Seconds spent per stage, summed over the items of one batch."""
+
+    def __init__(self) -> None:
+        self.seconds: Counter[str] = Counter()
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.perf_counter() - started
+
+
+def ensure_indices(settings: Settings) -> list[str]:
+    return setup_indices(es_client(settings), settings.index_prefix, settings.es_replicas).changes
+
+
+def make_fetcher():
+    """The safe fetcher; NEWSWATCH_FETCH_ALLOW lists non-public networks/hosts to permit (tests, demo)."""
+    from fetching.safe_fetch import Fetcher, FetchPolicy
+    from fetching.ssrf import AddressPolicy
+
+    allowed = [entry.strip() for entry in os.environ.get("NEWSWATCH_FETCH_ALLOW", "").split(",") if entry.strip()]
+    interval = float(os.environ.get("NEWSWATCH_PER_HOST_INTERVAL", "1.0"))
+    return Fetcher(FetchPolicy(addresses=AddressPolicy.allowing(*allowed), per_host_interval=interval))
+
+
+def _failure_stats(failures: list[Failure]) -> dict:
+    return {"failures": len(failures), "failure_stages": sorted({f.stage for f in failures})}
+
+
+# -- poll --------------------------------------------------------------------------------------------
+
+def plan_polls(settings: Settings, batch_size: int = 10) -> list[list[dict]]:
+    """The catalogue in batches of sources; each poll task picks the due ones of its batch."""
+    from feeds.catalogue import load_catalogue
+
+    sources = load_catalogue(sources_file())
+    return chunked([source.model_dump(mode="json") for source in sources], batch_size)
+
+
+def poll_batch(settings: Settings, sources: list[dict], run_id: str) -> dict:
+    from feeds.catalogue import Source
+    from feeds.poller import run_poll
+
+    started = time.perf_counter()
+    client = es_client(settings)
+    with make_fetcher() as fetcher:
+        report = run_poll(
+            client, make_indexer(settings, client, run_id), settings.index_prefix,
+            [Source.model_validate(s) for s in sources], fetcher, run_id=run_id,
+        )
+    failed_sources = sum(1 for poll in report.polls if poll.state.consecutive_failures)
+    by_id = {source["id"]: source for source in sources}
+    items = [
+        {**item.model_dump(mode="json"), "source_name": by_id[item.source_id].get("name"),
+         "source_category": by_id[item.source_id].get("category")}
+        for item in report.items
+    ]
+    return {
+        "items": items,
+        "counts": {"sources_polled": len(report.polls), "sources_failed": failed_sources,
+                   "feed_items": len(report.items), "failures": len(report.failures)},
+        "stage_seconds": {"poll": time.perf_counter() - started},
+        "failure_stages": sorted({f.stage for f in report.failures}),
+    }
+
+
+def plan_items(settings: Settings, poll_results: list[dict], batch_size: int = 20) -> list[list[dict]]:
+    """New items only (not yet indexed under their canonical URL), deduplicated, in batches."""
+    unique: dict[str, dict] = {}
+    for result in poll_results:
+        for item in result.get("items", []):
+            unique.setdefault(stable_id(item["canonical_url"]), item)
+    known = existing_article_ids(es_client(settings), settings.index_prefix, list(unique))
+    return chunked([item for item_id, item in unique.items() if item_id not in known], batch_size)
+
+
+# -- fetch, extract, quotes, enrich, index --------------------------------------------------------------
+
+def _article_from_page(item: dict, html: str, final_url: str, html_ref: str, fetched_at: datetime) -> Article:
+    from extractors.article import extract_article
+    from extractors.dedup import content_hash
+    from fetching.urls import canonicalize_url
+
+    feed_published = datetime.fromisoformat(item["published_at"]) if item.get("published_at") else None
+    extracted = extract_article(html, url=final_url, feed_published=feed_published, now=fetched_at)
+    return Article(
+        url=item["url"],
+        canonical_url=canonicalize_url(extracted.canonical_url or final_url),
+        source_id=item["source_id"],
+        source_name=item.get("source_name"),
+        source_category=item.get("source_category"),
+        title=extracted.title or item.get("title"),
+        authors=extracted.authors,
+        published_at=extracted.published_at,
+        fetched_at=fetched_at,
+        language=extracted.language,
+        site_name=extracted.site_name,
+        top_image=extracted.top_image,
+        text=extracted.text,
+        html_ref=html_ref,
+        content_hash=content_hash(extracted.text),
+    )
+
+
+def fetch_and_extract(settings: Settings, items: list[dict], run_id: str, clock: StageClock) -> tuple[list[Article], list[Failure]]:
+    from extractors.article import ExtractionError
+    from fetching.errors import FetchError
+    from fetching.html_store import HtmlStore
+
+    store = HtmlStore.from_settings(settings)
+    articles: list[Article] = []
+    failures: list[Failure] = []
+    with make_fetcher() as fetcher:
+        for item in items:
+            stage = "fetch"
+            try:
+                with clock.stage("fetch"):
+                    result = fetcher.fetch(item["url"], expect=("html",))
+                    fetched_at = utcnow()
+                    html_ref = store.save(result.final_url, result.body, result.content_type, fetched_at)
+                stage = "extract"
+                with clock.stage("extract"):
+                    articles.append(_article_from_page(item, result.text, result.final_url, html_ref, fetched_at))
+            except (FetchError, ExtractionError, ValueError) as exc:
+                failures.append(_item_failure(stage, exc, item, run_id))
+    return articles, failures
+
+
+def _item_failure(stage: str, exc: Exception, item: dict, run_id: str) -> Failure:
+    return Failure(
+        stage=stage, error_type=type(exc).__name__, error=str(exc)[:2000],
+        item_id=stable_id(item["canonical_url"]), url=item["url"], source_id=item.get("source_id"), run_id=run_id,
+    )
+
+
+def analyse(settings: Settings, articles: list[Article], run_id: str, clock: StageClock) -> tuple[list[Article], list[Failure]]:
+    """Clusters, quotes and enrichment; an article whose analysis fails is still indexed, flagged by a failure."""
+    from enrichment.enrich import enrich_article
+    from extractors.dedup import assign_clusters
+    from extractors.quotes import extract_quotes
+
+    failures: list[Failure] = []
+    with clock.stage("extract"):
+        articles = assign_clusters(articles, es_client(settings), settings.index_prefix)
+    done: list[Article] = []
+    for article in articles:
+        item = {"canonical_url": article.canonical_url, "url": article.url, "source_id": article.source_id}
+        try:
+            with clock.stage("quotes"):
+                article = article.model_copy(update={"quotes": extract_quotes(article.text, language=article.language)})
+        except Exception as exc:  # noqa: BLE001 - one bad text must not stop the batch
+            failures.append(_item_failure("quotes", exc, item, run_id))
+        try:
+            with clock.stage("enrich"):
+                article = enrich_article(article)
+        except Exception as exc:  # noqa: BLE001
+            failures.append(_item_failure("enrich", exc, item, run_id))
+        done.append(article)
+    return done, failures
+
+
+def process_batch(settings: Settings, items: list[dict], run_id: str) -> dict:
+    clock = StageClock()
+    articles, failures = fetch_and_extract(settings, items, run_id, clock)
+    articles, analysis_failures = analyse(settings, articles, run_id, clock)
+    failures += analysis_failures
+    indexer = make_indexer(settings, run_id=run_id)
+    with clock.stage("index"):
+        written = write_articles(indexer, articles)
+        if failures:
+            indexer.record_failures(failures)
+    counts = {
+        "new_items": len(items), "fetched": len(items) - sum(f.stage == "fetch" for f in failures),
+        "extracted": len(articles), "quotes": sum(len(a.quotes) for a in articles),
+        "enriched": len(articles) - sum(f.stage == "enrich" for f in failures),
+        "indexed": len(articles) if not written.cluster_error else 0,
+        "spooled": written.spooled, "failures": len(failures) + len(written.rejected),
+    }
+    return {"counts": counts, "stage_seconds": dict(clock.seconds),
+            "failure_stages": sorted({f.stage for f in failures + written.rejected})}
+
+
+# -- reprocess -------------------------------------------------------------------------------------------
+
+def plan_reprocess(settings: Settings, start: str, end: str, source_ids: list[str], batch_size: int = 50) -> list[list[str]]:
+    from datetime import date, timedelta
+
+    first = datetime.combine(date.fromisoformat(start), datetime.min.time(), timezone.utc)
+    last = datetime.combine(date.fromisoformat(end), datetime.min.time(), timezone.utc) + timedelta(days=1)
+    ids = [stable_id(doc["canonical_url"]) for doc in load_articles(es_client(settings), settings.index_prefix, first, last, source_ids)]
+    return chunked(ids, batch_size)
+
+
+def reprocess_batch(settings: Settings, article_ids: list[str], mode: str, run_id: str) -> dict:
+    """Re-extract from the stored HTML (mode 'extract') or only re-enrich (mode 'enrich')."""
+    from fetching.html_store import HtmlStore
+
+    client = es_client(settings)
+    docs = client.mget(index=IndexNames(settings.index_prefix).alias("articles"), ids=article_ids)["docs"]
+    clock = StageClock()
+    articles: list[Article] = []
+    failures: list[Failure] = []
+    store = HtmlStore.from_settings(settings)
+    for doc in (d["_source"] for d in docs if d.get("found")):
+        stored = Article.model_validate({k: v for k, v in doc.items() if k in Article.model_fields and k not in ("stance", "quotes")})
+        item = {"url": stored.url, "canonical_url": stored.canonical_url, "source_id": stored.source_id,
+                "source_name": stored.source_name, "source_category": stored.source_category, "title": stored.title,
+                "published_at": stored.published_at.isoformat() if stored.published_at else None}
+        if mode == "extract" and stored.html_ref:
+            try:
+                with clock.stage("extract"):
+                    page = store.load(stored.html_ref)
+                    articles.append(_article_from_page(item, page.text, stored.url, stored.html_ref, stored.fetched_at))
+            except (OSError, ValueError) as exc:
+                failures.append(_item_failure("extract", exc, item, run_id))
+        else:
+            articles.append(stored)
+    articles, analysis_failures = analyse(settings, articles, run_id, clock)
+    failures += analysis_failures
+    indexer = make_indexer(settings, client, run_id)
+    with clock.stage("index"):
+        written = write_articles(indexer, articles)
+        if failures:
+            indexer.record_failures(failures)
+    return {"counts": {"reprocessed": len(articles), "failures": len(failures) + len(written.rejected)},
+            "stage_seconds": dict(clock.seconds), "failure_stages": sorted({f.stage for f in failures})}
+
+
+def write_run_report(
+    settings: Settings,
+    dag_id: str,
+    run_id: str,
+    started_at: datetime | None,
+    poll_results: list[dict],
+    batch_results: list[dict],
+) -> dict:
+    """Index one report per run (counts per stage, failures, durations) for analysts."""
+    counts: Counter[str] = Counter()
+    seconds: Counter[str] = Counter()
+    failure_stages: set[str] = set()
+    for result in [*poll_results, *batch_results]:
+        counts.update(result.get("counts", {}))
+        seconds.update(result.get("stage_seconds", {}))
+        failure_stages.update(result.get("failure_stages", []))
+    finished = utcnow()
+    started = started_at or finished
+    report = {
+        "@timestamp": finished.isoformat(),
+        "dag_id": dag_id,
+        "run_id": run_id,
+        "status": "failures" if counts.get("failures") else "ok",
+        "started_at": started.isoformat(),
+        "finished_at": finished.isoformat(),
+        "duration_s": round((finished - started).total_seconds(), 3),
+        "counts": dict(counts),
+        "stage_seconds": {k: round(v, 3) for k, v in seconds.items()},
+        "failure_stages": sorted(failure_stages),
+    }
+    make_indexer(settings, run_id=run_id).index([run_report_action(report)], refresh=True)
+    log.info("run report: %s", report)
+    return report
