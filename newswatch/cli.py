@@ -22,6 +22,8 @@ COMMAND_MODULES = [
     "feeds.cli",
     "newswatch.demo",
     "newswatch.evaluation_cli",
+    "terms.cli",
+    "query_api.cli",
 ]
 
 

@@ -218,6 +218,8 @@ def start(settings: Settings, port: int | None = None, home: Path | None = None,
         command = ["runuser", "-u", NODE_USER, "--", "env", *[f"{k}={env[k]}" for k in (
             "ES_JAVA_HOME", "ES_PATH_CONF", "ES_JAVA_OPTS")], *command]
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=wait_s)
+    if result.returncode != 0 and health(layout.url):
+        return layout  # another process started the same node first; share it
     if result.returncode != 0:
         raise NodeError(f"Elasticsearch failed to start:\n{(result.stdout + result.stderr)[-3000:]}")
     deadline = time.monotonic() + wait_s

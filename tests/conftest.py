@@ -51,10 +51,13 @@ def es_base_settings(tmp_path_factory) -> Settings:
     home = tmp_path_factory.mktemp("newswatch-home")
     if settings.managed_es:
         node_home = settings.home / f"test-es-{TEST_ES_PORT}"
-        layout = es_node.start(replace(settings, es_port=TEST_ES_PORT), home=node_home)
-        settings = replace(settings, es_url=layout.url, home=home)
-        yield settings
-        es_node.stop(replace(Settings.from_env(), es_port=TEST_ES_PORT), home=node_home)
+        node_settings = replace(settings, es_port=TEST_ES_PORT)
+        # A node another test session started is shared, and left for that session to stop.
+        started_here = es_node.health(es_node.layout_for(node_settings, home=node_home).url) is None
+        layout = es_node.start(node_settings, home=node_home)
+        yield replace(settings, es_url=layout.url, home=home)
+        if started_here:
+            es_node.stop(node_settings, home=node_home)
     else:
         yield replace(settings, home=home)
 

@@ -1,0 +1,112 @@
+"""Terms watch: pure comparison functions, and three served versions of a terms page into the real ES."""
+from __future__ import annotations
+
+import pytest
+
+from demo import expected
+from demo.server import DemoServer
+from fetching.safe_fetch import Fetcher, FetchPolicy
+from fetching.ssrf import AddressPolicy
+from indexing.schema import IndexNames
+from newswatch.cli import main
+from newswatch.runtime import make_indexer
+from terms.catalogue import TermsCatalogueError, TermsDocument, load_terms_catalogue, parse_terms_catalogue
+from terms.compare import SelectorNotFound, classify_change, comparable, diff_texts, extract_document_text
+from terms.watch import check_documents
+
+TERMS = expected()["terms"]
+
+PAGE = """<html><body><nav>Home</nav><article class="doc"><p class="updated">Last updated: 2 September 2026</p>
+<div class="toc"><p>Contents</p></div><p>1. You own your content.</p><script>track('x')</script>
+<p>2. We may suspend accounts.</p></article></body></html>"""
+
+
+def test_document_text_keeps_the_body_and_drops_scripts_and_removed_parts():
+    text = extract_document_text(PAGE, "article.doc", [".toc"])
+    assert text.splitlines() == ["Last updated: 2 September 2026", "1. You own your content.", "2. We may suspend accounts."]
+
+
+def test_selector_alternatives_are_tried_in_order_and_drift_is_an_error():
+    assert extract_document_text(PAGE, "main, article.doc").startswith("Last updated")
+    with pytest.raises(SelectorNotFound):
+        extract_document_text(PAGE, "main.legal")
+
+
+def test_dates_are_noise_for_comparison():
+    assert comparable("Last updated: 2 September 2026") == comparable("Last updated: 30 September 2026")
+    assert comparable("Updated 2026-09-02") == comparable("Updated 2026-09-30")
+    assert not diff_texts("Last updated: March 14, 2025\nA.", "Last updated: Sep 2, 2026\nA.").changed
+
+
+def test_an_added_ai_training_licence_is_classified_as_an_ai_change():
+    old = "4.1 You grant us a licence to host Your Content.\n4.5 The licences end when you delete Your Content."
+    new = (old.split("\n")[0] + "\n4.3 You grant us a licence to use Your Content to train machine learning models.\n"
+           "4.5 The licences end when you delete Your Content, except for models trained before.")
+    change = classify_change(diff_texts(old, new))
+    assert change.ai_related
+    assert set(change.kinds) == {"added", "altered"}
+    assert any(p.startswith("4.3") for p in change.passages)
+    assert "machine learning" in change.terms
+
+
+def test_a_staff_training_clause_is_not_an_ai_change():
+    change = classify_change(diff_texts("A.", "A.\nOur staff receive training on privacy."))
+    assert not change.ai_related
+
+
+def test_catalogue_has_25_plus_well_formed_documents_and_errors_name_entry_and_field():
+    documents = load_terms_catalogue()
+    assert len(documents) >= 25
+    assert len({d.key for d in documents}) == len(documents)
+    with pytest.raises(TermsCatalogueError) as error:
+        parse_terms_catalogue({"documents": [{"platform": "acme", "document": "terms", "doc_type": "poem",
+                                              "url": "ftp://x", "selector": "main"}]})
+    message = str(error.value)
+    assert "entry 0 (acme/terms)" in message and "'doc_type'" in message and "'url'" in message
+
+
+@pytest.mark.integration
+def test_three_served_versions_store_v1_and_v2_only(es_ready, es_settings):
+    names = IndexNames(es_settings.index_prefix)
+    fetch_policy = FetchPolicy(addresses=AddressPolicy.allowing("127.0.0.1"), per_host_interval=0)
+    with DemoServer() as server, Fetcher(fetch_policy) as fetcher:
+        document = TermsDocument(platform="wavelane", document="terms", doc_type="terms_of_service",
+                                 url=server.url(TERMS["path"]), selector=TERMS["selector"], remove=TERMS["remove"])
+        drifted = document.model_copy(update={"document": "privacy", "selector": "article.no-such-layout"})
+        indexer = make_indexer(es_settings, es_ready)
+        reports = []
+        for version in (1, 2, 3):
+            server.set_terms_version(version)
+            reports.append(check_documents(fetcher, es_ready, indexer, es_settings.index_prefix, [document, drifted]))
+
+    assert [r.counts()["new_versions"] for r in reports] == [1, 1, 0]
+    assert reports[2].unchanged == ["wavelane/terms"]
+    stored = es_ready.search(index=names.alias("terms"), sort=[{"version": "asc"}])["hits"]["hits"]
+    assert [hit["_source"]["version"] for hit in stored] == [1, 2]
+    v2 = stored[1]["_source"]
+    assert v2["ai_related"] is True
+    assert any(TERMS["added_in_v2"][0] in passage for passage in v2["ai_passages"])
+    assert "4.3 Licence for AI" in v2["diff"]
+
+    failures = es_ready.search(index=names.alias("failures"), query={"term": {"stage": "terms"}})["hits"]["hits"]
+    assert {f["_source"]["error_type"] for f in failures} == {"SelectorNotFound"}
+    assert all(hit["_source"]["document"] == "terms" for hit in stored)  # drift stored nothing, deleted nothing
+
+
+@pytest.mark.integration
+def test_terms_diff_command_prints_the_added_clause(es_ready, es_settings, monkeypatch, capsys):
+    indexer = make_indexer(es_settings, es_ready)
+    document = TermsDocument(platform="acme", document="terms", doc_type="terms_of_service",
+                             url="https://acme.example/terms", selector="main")
+    from terms.watch import new_version_document, version_id
+    from indexing.bulk import IndexAction
+    from newswatch.model import utcnow
+
+    v1 = new_version_document(document, "1. Hosting licence.", None, utcnow())
+    v2 = new_version_document(document, "1. Hosting licence.\n2. We train AI models on uploads.", v1, utcnow())
+    indexer.index([IndexAction("terms", version_id(document, 1), v1), IndexAction("terms", version_id(document, 2), v2)], refresh=True)
+    monkeypatch.setenv("ES_URL", es_settings.effective_es_url)
+    monkeypatch.setenv("NEWSWATCH_INDEX_PREFIX", es_settings.index_prefix)
+    assert main(["terms", "diff", "acme", "terms", "--from", "1", "--to", "2"]) == 0
+    output = capsys.readouterr().out
+    assert "+2. We train AI models on uploads." in output
