@@ -156,3 +156,14 @@ def setup_indices(
         client.indices.update_aliases(actions=alias_actions)
         report.changes.append(f"alias {alias} -> {wanted}")
     return report
+
+
+def drop_prefix(client: Elasticsearch, prefix: str) -> None:
+    """Delete every index and template of a prefix (tests, benchmarks). Wildcard deletes are
+    refused by default (action.destructive_requires_name), so each index is named."""
+    indices = client.indices.get(index=f"{prefix}-*", allow_no_indices=True)
+    if indices:
+        client.indices.delete(index=",".join(indices))
+    templates = client.options(ignore_status=404).indices.get_index_template(name=f"{prefix}-*")
+    for template in templates.get("index_templates", []):
+        client.indices.delete_index_template(name=template["name"])

@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "feeds.cli",
     "newswatch.demo",
     "newswatch.evaluation_cli",
+    "newswatch.bench_cli",
     "terms.cli",
     "query_api.cli",
 ]

@@ -23,7 +23,7 @@ os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{REPO_R
 os.environ.setdefault("AIRFLOW__LOGGING__BASE_LOG_FOLDER", f"{REPO_ROOT}/var/test-airflow/logs")
 
 from indexing.connection import es_client
-from indexing.schema import setup_indices
+from indexing.schema import drop_prefix, setup_indices
 from newswatch import es_node
 
 SHARED_DATASETS = Path(os.environ.get("NEWSWATCH_SHARED_DATASETS", REPO_ROOT.parent / "shared" / "datasets"))
@@ -72,13 +72,7 @@ def es_settings(es_base_settings, tmp_path) -> Settings:
 def es(es_settings):
     client = es_client(es_settings)
     yield client
-    # Wildcard deletes are refused by default (action.destructive_requires_name): name each index.
-    indices = client.indices.get(index=f"{es_settings.index_prefix}-*", allow_no_indices=True)
-    if indices:
-        client.indices.delete(index=",".join(indices))
-    templates = client.options(ignore_status=404).indices.get_index_template(name=f"{es_settings.index_prefix}-*")
-    for template in templates.get("index_templates", []):
-        client.indices.delete_index_template(name=template["name"])
+    drop_prefix(client, es_settings.index_prefix)
     client.close()
 
 

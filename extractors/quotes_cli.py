@@ -1,0 +1,64 @@
+"""``newswatch quotes`` (JSON lines in, JSON lines out) and ``newswatch eval quotes``."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from extractors.quotes import extract_item
+from extractors.quotes_eval import evaluate, format_report, load_dataset
+
+
+def process_lines(lines: TextIO, out: TextIO) -> tuple[int, int]:
+    """One output line per non-blank input line; returns (items, items with errors)."""
+    items = errors = 0
+    for line in lines:
+        if not line.strip():
+            continue
+        items += 1
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            result = {"id": None, "quotes": [], "error": {"type": "InvalidJSON", "message": str(exc)}}
+        else:
+            try:
+                result = extract_item(item)
+            except Exception as exc:  # noqa: BLE001 - one bad item must never stop the batch
+                result = {"id": item.get("id") if isinstance(item, dict) else None, "quotes": [],
+                          "error": {"type": type(exc).__name__, "message": str(exc) or repr(exc)}}
+        errors += "error" in result
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        out.flush()
+    return items, errors
+
+
+def _quotes(args: argparse.Namespace) -> int:
+    items, errors = process_lines(sys.stdin, sys.stdout)
+    print(f"{items} items, {errors} with errors", file=sys.stderr)
+    return 0
+
+
+def _eval_quotes(args: argparse.Namespace) -> int:
+    path = Path(args.dataset)
+    if not path.exists():
+        print(f"error: dataset {path} not found", file=sys.stderr)
+        return 2
+    evaluation = evaluate(load_dataset(path), lambda record: extract_item({"id": record["id"], "text": record["text"]}))
+    print(format_report(evaluation, path.name))
+    if args.show_mistakes:
+        print("\n".join(evaluation.mistakes + evaluation.errors))
+    return 0 if all(evaluation.passes().values()) else 1
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    quotes = commands.add_parser("quotes", help="extract quotes and speakers: JSON lines {id, text} on stdin -> {id, quotes} on stdout")
+    quotes.set_defaults(handler=_quotes)
+
+
+def register_eval(tasks: argparse._SubParsersAction) -> None:
+    task = tasks.add_parser("quotes", help="score quote extraction against a gold JSON-lines set")
+    task.add_argument("--dataset", required=True, help="JSON lines in the quotes-synthetic format")
+    task.add_argument("--show-mistakes", action="store_true", help="list missed, extra and mis-attributed quotes")
+    task.set_defaults(handler=_eval_quotes)

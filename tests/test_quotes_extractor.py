@@ -1,0 +1,158 @@
+"""Quote extraction: speakers on a realistic passage, hard cases, and bad input per item."""
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from extractors.quote_marks import find_quoted_spans, split_paragraphs
+from extractors.quotes import MAX_TEXT_CHARS, TextTooLong, UnsupportedLanguage, add_quotes, extract_item, extract_quotes
+from extractors.quotes_cli import process_lines
+from newswatch.model import Article
+
+PLATFORM_AND_ADVOCATE = (
+    "Melodex, the music-generation startup, said on Tuesday that it would start paying a share of its revenue "
+    "to songwriters whose work was used to train its models.\n\n"
+    "“We think this is the fairest way to share what these tools earn,” a representative for Melodex said in a statement. "
+    "The company did not say how large the share would be.\n\n"
+    "Corinne Abara, who founded the campaign group Songwriters for Consent, said the plan came too late. "
+    "“They built the product first and asked permission afterwards,” Abara said. “Now they want credit for sharing the leftovers.”\n\n"
+    "She added that her group would keep pushing for an opt-in licence."
+)
+
+
+def _by_text(quotes, fragment):
+    return next(q for q in quotes if fragment in q.text)
+
+
+def test_platform_statement_and_advocate_reaction_have_the_right_speakers():
+    quotes = extract_quotes(PLATFORM_AND_ADVOCATE)
+    statement = _by_text(quotes, "fairest way")
+    assert statement.kind == "direct"
+    assert (statement.speaker, statement.speaker_type, statement.role) == ("Melodex", "organization", "representative")
+    assert statement.source_mention.text == "a representative for Melodex"
+    assert statement.cue.text == "said"
+
+    reaction = _by_text(quotes, "built the product first")
+    assert reaction.speaker == "Corinne Abara" and reaction.speaker_type == "person"
+    assert len(reaction.contents) == 2  # split by the tag: one quote, two fragments
+    assert "leftovers" in reaction.text and "“" not in reaction.text
+
+    announcement = _by_text(quotes, "start paying a share")
+    assert announcement.kind == "indirect" and announcement.speaker == "Melodex"
+    late = _by_text(quotes, "plan came too late")
+    assert late.kind == "indirect" and late.speaker == "Corinne Abara"
+    opt_in = _by_text(quotes, "keep pushing")
+    assert opt_in.kind == "indirect" and opt_in.source_mention.text == "She" and opt_in.speaker == "Corinne Abara"
+
+    assert [q.position for q in quotes] == list(range(len(quotes)))
+    for quote in quotes:
+        for span in quote.contents + [quote.source_mention, quote.cue]:
+            assert PLATFORM_AND_ADVOCATE[span.start : span.end] == span.text
+
+
+def test_surname_alias_and_pronoun_resolve_to_the_full_name():
+    text = ("Ed Marlowe-Cross, a composer, has sued the platform. “Nobody asked me,” Marlowe-Cross said.\n\n"
+            "“I found out from a fan,” he told reporters.")
+    quotes = extract_quotes(text)
+    assert [q.speaker for q in quotes] == ["Ed Marlowe-Cross", "Ed Marlowe-Cross"]
+
+
+def test_multi_paragraph_quote_is_one_quote_with_a_fragment_per_paragraph():
+    text = ("Ada Brill spoke for twenty minutes.\n\n“The first thing we lost was the session work.\n\n"
+            "“The second was the licensing income,” Brill said.")
+    (quote,) = extract_quotes(text)
+    assert len(quote.contents) == 2 and quote.speaker == "Ada Brill"
+
+
+def test_scare_quotes_and_titles_are_not_quotes():
+    text = ("The firm calls its dataset “ethically sourced.” Its new album, “Songs From the Engine,” "
+            "came out on Friday under the so-called “fair use” banner.")
+    assert extract_quotes(text) == []
+
+
+def test_untagged_quote_with_no_speaker_is_kept_unattributed():
+    text = "“Nobody should have to find their own voice in an advert.”\n\nThe phrase has become a slogan for session singers."
+    (quote,) = extract_quotes(text)
+    assert quote.speaker is None and quote.source_mention is None and quote.speaker_type == "unknown"
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n  "])
+def test_empty_text_gives_no_quotes(text):
+    assert extract_quotes(text) == []
+    assert extract_item({"id": "e", "text": text}) == {"id": "e", "quotes": []}
+
+
+def test_unbalanced_marks_are_dropped_not_extended_to_the_end():
+    text = "The draft mentions “fair pay only once. Later, “We will appeal,” said Noor Haddad."
+    spans = find_quoted_spans(text, split_paragraphs(text))
+    assert [text[s.start : s.end] for s in spans] == ["“We will appeal,”"]
+    quotes = extract_quotes(text)
+    assert [q.speaker for q in quotes if q.kind == "direct"] == ["Noor Haddad"]
+
+
+def test_too_long_and_non_english_text_raise_clear_errors():
+    with pytest.raises(TextTooLong):
+        extract_quotes("a" * (MAX_TEXT_CHARS + 1))
+    with pytest.raises(UnsupportedLanguage):
+        extract_quotes("Die Sängerin sagte, dass das Unternehmen ihre Stimme ohne Erlaubnis für das Training benutzt habe.")
+
+
+def test_bad_items_are_reported_per_line_and_never_stop_the_batch():
+    megabyte = "Lorem ipsum dolor. " * (1_048_576 // 19 + 1)
+    lines = [
+        json.dumps({"id": "ok", "text": "“We will fight this,” said Mara Okafor."}),
+        "{not json",
+        json.dumps({"id": "big", "text": megabyte}),
+        json.dumps({"id": "de", "text": "Der Künstler sagte: „Wir klagen, denn die Firma hat unsere Werke ohne Erlaubnis benutzt.“"}),
+        json.dumps({"id": "notext"}),
+        json.dumps({"id": "unbalanced", "text": "He said “this never closes and goes on"}),
+        json.dumps({"id": "last", "text": "“Pay us,” said Ines Sol."}),
+    ]
+    out = io.StringIO()
+    items, errors = process_lines(io.StringIO("\n".join(lines) + "\n"), out)
+    results = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert items == len(lines) == len(results)
+    by_id = {r["id"]: r for r in results if r["id"] is not None}
+    assert by_id["ok"]["quotes"][0]["speaker"] == "Mara Okafor"
+    assert results[1]["error"]["type"] == "InvalidJSON"
+    assert by_id["big"]["error"]["type"] == "TextTooLong"
+    assert by_id["de"]["error"]["type"] == "UnsupportedLanguage"
+    assert by_id["notext"]["error"]["type"] == "InvalidItem"
+    assert "error" not in by_id["unbalanced"]
+    assert by_id["last"]["quotes"][0]["speaker"] == "Ines Sol"
+    assert errors == 4
+
+
+def test_cli_format_matches_the_issue():
+    result = extract_item({"id": 7, "text": "“Consent comes first,” said Rhea Tamm, a lawyer."})
+    (quote,) = result["quotes"]
+    assert set(quote) >= {"type", "contents", "sources", "cue", "speaker", "speaker_type"}
+    assert quote["type"] == "direct" and quote["sources"][0]["text"].startswith("Rhea Tamm")
+    assert quote["cue"] == {"start": 23, "end": 27, "text": "said"}
+
+
+_PIECES = ["“", "”", "\"", "‘", "’", "'", ",", ".", ":", "\n\n", "\n", " said ", " she ", " Ana Ruiz ", " the company ",
+           " according to ", " that ", " We will ", " Melodex ", "—", " who ", "?", " it said ", " told reporters "]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+def test_any_arrangement_of_marks_and_tags_gives_valid_spans(pieces):
+    text = "".join(pieces)
+    for quote in extract_quotes(text, language="en"):
+        spans = quote.contents + [s for s in (quote.source_mention, quote.cue) if s is not None]
+        assert spans and all(text[s.start : s.end] == s.text for s in spans)
+        assert quote.kind in ("direct", "mixed", "indirect")
+
+
+def test_add_quotes_fills_an_article_and_respects_its_language():
+    article = Article(url="https://example.org/a", canonical_url="https://example.org/a", source_id="s", language="en-GB",
+                      text="“We want to be asked first,” said Ines Sol, a painter.")
+    enriched = add_quotes(article)
+    assert [q.speaker for q in enriched.quotes] == ["Ines Sol"] and article.quotes == []
+    with pytest.raises(UnsupportedLanguage):
+        add_quotes(article.model_copy(update={"language": "fr"}))
