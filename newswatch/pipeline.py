@@ -59,11 +59,8 @@ def ensure_indices(settings: Settings) -> list[str]:
 def make_fetcher():
     """The safe fetcher; NEWSWATCH_FETCH_ALLOW lists non-public networks/hosts to permit (tests, demo)."""
     from fetching.safe_fetch import Fetcher, FetchPolicy
-    from fetching.ssrf import AddressPolicy
 
-    allowed = [entry.strip() for entry in os.environ.get("NEWSWATCH_FETCH_ALLOW", "").split(",") if entry.strip()]
-    interval = float(os.environ.get("NEWSWATCH_PER_HOST_INTERVAL", "1.0"))
-    return Fetcher(FetchPolicy(addresses=AddressPolicy.allowing(*allowed), per_host_interval=interval))
+    return Fetcher(FetchPolicy.from_env())
 
 
 def _failure_stats(failures: list[Failure]) -> dict:
@@ -180,7 +177,7 @@ def analyse(settings: Settings, articles: list[Article], run_id: str, clock: Sta
     """Clusters, quotes and enrichment; an article whose analysis fails is still indexed, flagged by a failure."""
     from enrichment.enrich import enrich_article
     from extractors.dedup import assign_clusters
-    from extractors.quotes import extract_quotes
+    from extractors.quotes import UnsupportedLanguage, add_quotes
 
     failures: list[Failure] = []
     with clock.stage("extract"):
@@ -190,7 +187,9 @@ def analyse(settings: Settings, articles: list[Article], run_id: str, clock: Sta
         item = {"canonical_url": article.canonical_url, "url": article.url, "source_id": article.source_id}
         try:
             with clock.stage("quotes"):
-                article = article.model_copy(update={"quotes": extract_quotes(article.text, language=article.language)})
+                article = add_quotes(article)
+        except UnsupportedLanguage:
+            log.info("no quote extraction for %s (language %s)", article.canonical_url, article.language)
         except Exception as exc:  # noqa: BLE001 - one bad text must not stop the batch
             failures.append(_item_failure("quotes", exc, item, run_id))
         try:

@@ -88,6 +88,7 @@ def test_three_served_versions_store_v1_and_v2_only(es_ready, es_settings):
     assert any(TERMS["added_in_v2"][0] in passage for passage in v2["ai_passages"])
     assert "4.3 Licence for AI" in v2["diff"]
 
+    es_ready.indices.refresh(index=names.alias("failures"))
     failures = es_ready.search(index=names.alias("failures"), query={"term": {"stage": "terms"}})["hits"]["hits"]
     assert {f["_source"]["error_type"] for f in failures} == {"SelectorNotFound"}
     assert all(hit["_source"]["document"] == "terms" for hit in stored)  # drift stored nothing, deleted nothing
