@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "newswatch.bench_cli",
     "terms.cli",
     "query_api.cli",
+    "enrichment.cli",
 ]
 
 
