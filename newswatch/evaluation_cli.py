@@ -11,6 +11,7 @@ EVAL_MODULES: list[str] = [
     "extractors.cli",
     "extractors.dedup_eval",
     "extractors.quotes_cli",
+    "enrichment.cli",
 ]
 
 

@@ -1,0 +1,215 @@
+"""Article body text: trafilatura, cross-checked against readability.
+
+trafilatura finds nearly all of an article's text (recall ~0.98 on the shared
+benchmark) but often keeps a little boilerplate at the start or end of the
+body: a byline block, a "subscribe" prompt, a list of related links. Those
+lines lie outside the block readability picks as the article, so
+:func:`combined_text` drops trafilatura's leading and trailing lines that
+readability's text does not contain. It only trims the edges: a line in the
+middle of the article (an embedded post, a list) stays even when readability
+skipped it. In the other direction, when trafilatura keeps only part of an
+article and readability returns the same text and much more, readability's
+text is used instead.
+
+Each single-tool function is kept public so the benchmark can score it alone
+(to catch regressions after an upgrade of trafilatura, readability or lxml).
+"""
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from collections.abc import Callable
+
+import lxml.etree
+import lxml.html
+import trafilatura
+from readability import Document
+
+from extractors.benchmark_metric import shingles, tokenize
+
+log = logging.getLogger(__name__)
+
+# A trafilatura line "agrees" with readability when at least this share of its
+# 4-token shingles is in readability's text.
+LINE_AGREEMENT = 0.5
+# Trimming may remove at most half of trafilatura's tokens; past that the two
+# tools picked different blocks and neither can be trusted to correct the other.
+MIN_KEPT_SHARE = 0.5
+# readability replaces trafilatura when it returns at least this many times
+# more tokens and contains (nearly) all of trafilatura's text: trafilatura then
+# stopped early inside the article. trafilatura's own fallback (skipped in its
+# fast mode) also prefers its readability port when that is over twice as long;
+# the containment check keeps a longer but different block from winning.
+RECOVERY_LENGTH_RATIO = 2.0
+RECOVERY_CONTAINMENT = 0.9
+# Fewer letters and digits than this is a menu, a caption or a paywall stub, not
+# an article (trafilatura's last-resort rescue happily returns a lone "Home"
+# link). Counted in characters, not words: Chinese and Japanese have no spaces.
+MIN_ARTICLE_CHARS = 80
+
+_BLOCK_TAGS = (
+    "p", "div", "section", "article", "header", "footer", "aside", "main", "blockquote", "pre",
+    "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "dt", "ul", "ol", "dl", "table", "tr",
+    "figure", "figcaption", "br", "hr",
+)
+_NEVER_ARTICLE_TAGS = ("nav", "footer", "aside", "menu", "svg", "iframe", "button", "select", "input", "textarea")
+# A page as HTML text or already parsed (lxml.html); a parsed page saves each tool a parse.
+Page = str | lxml.html.HtmlElement
+
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+
+
+def trafilatura_text(page: Page, url: str | None = None, *, fast: bool = True) -> str:
+    """trafilatura's body text without comments ("" when it finds none).
+
+    ``fast`` skips trafilatura's internal fallbacks; :func:`combined_text`
+    brings its own second opinion, so paying for both is wasted time.
+    """
+    # trafilatura copies a parsed page before changing it, so ``page`` is left intact.
+    text = trafilatura.extract(page, url=url, fast=fast, include_comments=False, include_tables=True)
+    return text or ""
+
+
+class _TextOnlyReadability(Document):
+    """readability-lxml's article scoring with a parse suited to text output.
+
+    The stock parse runs lxml's HTML sanitiser (rewriting every link and style
+    attribute, for safe HTML output), which takes about 40% of readability's
+    time and changes nothing in the text. Here we drop what the stock parse
+    drops for content reasons (hidden elements, scripts, styles, comments)
+    and the page furniture trafilatura never keeps.
+    """
+
+    def _parse(self, input: Page) -> lxml.html.HtmlElement:
+        # readability edits the tree (and may parse twice), so a parsed page is copied.
+        doc = copy.deepcopy(input) if isinstance(input, lxml.html.HtmlElement) else lxml.html.document_fromstring(input)
+        lxml.etree.strip_elements(
+            doc, lxml.etree.Comment, lxml.etree.ProcessingInstruction,
+            "script", "style", "noscript", "link", "meta", "template", with_tail=False,
+        )
+        # Containers trafilatura always discards: readability then judges the same
+        # candidate text, and runs ~25% faster on the smaller tree.
+        lxml.etree.strip_elements(doc, *_NEVER_ARTICLE_TAGS, with_tail=False)
+        for element in doc.xpath("//*[@hidden]"):
+            element.drop_tree()
+        for element in doc.xpath("//*[@style]"):
+            if _DISPLAY_NONE.search(element.get("style", "")):
+                element.drop_tree()
+        return doc
+
+
+def html_fragment_to_text(fragment: str) -> str:
+    """Text of an HTML fragment, one line per block element, spaces normalised."""
+    if not fragment.strip():
+        return ""
+    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    for element in root.iter(*_BLOCK_TAGS):
+        # A newline after each block keeps paragraphs apart (text_content() would glue them).
+        element.tail = "\n" + (element.tail or "")
+    lines = (_SPACES.sub(" ", line).strip() for line in root.text_content().splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def readability_text(page: Page, url: str | None = None) -> str:
+    """readability-lxml's article text ("" when the page has no body)."""
+    summary = _TextOnlyReadability(page, url=url).summary(html_partial=True)
+    return html_fragment_to_text(summary)
+
+
+def newspaper_text(page: Page, url: str | None = None) -> str:
+    """newspaper4k's article text; slow (~75 ms a page), so a last resort only."""
+    import newspaper  # imported here: loading it costs ~1 s and it is rarely needed
+
+    html = page if isinstance(page, str) else lxml.html.tostring(page, encoding="unicode")
+    article = newspaper.Article(url or "http://localhost/", fetch_images=False)
+    article.download(input_html=html)
+    article.parse()
+    return article.text or ""
+
+
+def _shares_reference(tokens: list[str], reference_shingles: set, reference_joined: str) -> bool:
+    """Whether one line of trafilatura's text is (mostly) in readability's text."""
+    if len(tokens) < 4:
+        # Too short for shingles: require the exact token run in the reference.
+        return bool(tokens) and f" {' '.join(tokens)} " in reference_joined
+    line_shingles = shingles(tokens)
+    shared = sum(1 for shingle in line_shingles if shingle in reference_shingles)
+    return shared / len(line_shingles) >= LINE_AGREEMENT
+
+
+def trim_to_reference(primary: str, reference_tokens: list[str]) -> str:
+    """``primary`` without its leading and trailing lines that the reference lacks."""
+    lines = [line for line in primary.splitlines() if line.strip()]
+    line_tokens = [tokenize(line) for line in lines]
+    reference_shingles = set(shingles(reference_tokens))
+    reference_joined = f" {' '.join(reference_tokens)} "
+    agreeing = [
+        index for index, tokens in enumerate(line_tokens)
+        if _shares_reference(tokens, reference_shingles, reference_joined)
+    ]
+    if not agreeing:
+        return primary
+    first, last = agreeing[0], agreeing[-1]
+    kept_tokens = sum(len(tokens) for tokens in line_tokens[first:last + 1])
+    if kept_tokens < MIN_KEPT_SHARE * sum(len(tokens) for tokens in line_tokens):
+        return primary
+    return "\n".join(lines[first:last + 1])
+
+
+def _containment(inner_tokens: list[str], outer_tokens: list[str]) -> float:
+    """Share of ``inner``'s shingles (with multiplicity) that also occur in ``outer``."""
+    inner = shingles(inner_tokens)
+    if not inner:
+        return 0.0
+    outer = set(shingles(outer_tokens))
+    return sum(count for shingle, count in inner.items() if shingle in outer) / sum(inner.values())
+
+
+def combine(primary: str, reference: str) -> str:
+    """Merge trafilatura's text (``primary``) with readability's (``reference``)."""
+    reference_tokens = tokenize(reference)
+    if not reference_tokens:
+        return primary
+    primary_tokens = tokenize(primary)
+    if (
+        len(reference_tokens) >= RECOVERY_LENGTH_RATIO * len(primary_tokens)
+        and _containment(primary_tokens, reference_tokens) >= RECOVERY_CONTAINMENT
+    ):
+        return reference
+    return trim_to_reference(primary, reference_tokens)
+
+
+def _safely(extractor: Callable[[Page, str | None], str], page: Page, url: str | None) -> str:
+    """Run one extractor; a crash inside a third-party tool counts as no text."""
+    try:
+        return extractor(page, url)
+    except Exception as exc:  # noqa: BLE001 - any library bug must not lose the page
+        log.warning("%s failed on %s: %s: %s", extractor.__name__, url or "page", type(exc).__name__, exc)
+        return ""
+
+
+def _trafilatura_with_fallbacks(page: Page, url: str | None) -> str:
+    return trafilatura_text(page, url, fast=False)
+
+
+def combined_text(page: Page, url: str | None = None) -> str:
+    """The article body: trafilatura checked against readability, then fallbacks.
+
+    When fast trafilatura finds no body, trafilatura with its own fallbacks and
+    then newspaper4k are tried; "" means no tool found article text (at least
+    ``MIN_ARTICLE_CHARS`` letters and digits).
+    """
+    primary = _safely(trafilatura_text, page, url)
+    if is_article_sized(primary):
+        return combine(primary, _safely(readability_text, page, url))
+    for fallback in (_trafilatura_with_fallbacks, newspaper_text):
+        text = _safely(fallback, page, url)
+        if is_article_sized(text):
+            return text
+    return ""
+
+
+def is_article_sized(text: str) -> bool:
+    return sum(len(token) for token in tokenize(text)) >= MIN_ARTICLE_CHARS

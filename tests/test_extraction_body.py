@@ -1,0 +1,68 @@
+"""Combining trafilatura's text with readability's: edge trimming, recovery, fallbacks."""
+from __future__ import annotations
+
+from extractors import body
+from extractors.body import combine, combined_text, html_fragment_to_text, trim_to_reference
+from extractors.benchmark_metric import tokenize
+
+ARTICLE = [
+    "The performers' union said the draft agreement sets a floor for consent and pay when a voice is cloned.",
+    "Negotiators met for eleven hours before both sides agreed to publish the text for members to review.",
+    "Members will vote on the agreement next month, and a simple majority is enough for it to take effect.",
+]
+LEADING_BOILERPLATE = "Sign up for our weekly newsletter and never miss a story from the arts desk"
+TRAILING_BOILERPLATE = "Related coverage: five things to know about the new streaming charts this week"
+
+
+def test_lines_outside_readabilitys_article_are_trimmed_from_the_edges():
+    primary = "\n".join([LEADING_BOILERPLATE, *ARTICLE, TRAILING_BOILERPLATE])
+    assert combine(primary, "\n".join(ARTICLE)) == "\n".join(ARTICLE)
+
+
+def test_a_line_inside_the_article_stays_even_if_readability_skipped_it():
+    embedded = "Statement posted by the union on its social media account on Friday evening"
+    primary = "\n".join([ARTICLE[0], embedded, *ARTICLE[1:], TRAILING_BOILERPLATE])
+    assert combine(primary, "\n".join(ARTICLE)) == "\n".join([ARTICLE[0], embedded, *ARTICLE[1:]])
+
+
+def test_text_is_kept_whole_when_readability_found_a_different_block():
+    primary = "\n".join([LEADING_BOILERPLATE, *ARTICLE])
+    unrelated = "Weather: sunny spells with a light breeze from the west, highs of twenty degrees"
+    assert combine(primary, unrelated) == primary
+    # Trimming that would remove most of the text means the tools disagree: keep trafilatura's.
+    mostly_unconfirmed = "\n".join([ARTICLE[0], LEADING_BOILERPLATE, *ARTICLE[1:]])
+    assert trim_to_reference(mostly_unconfirmed, tokenize(ARTICLE[0])) == mostly_unconfirmed
+
+
+def test_readability_replaces_a_truncated_trafilatura_text():
+    longer = ARTICLE + [
+        "The agreement also covers dubbing work, where synthetic voices have replaced some session jobs.",
+        "Studios that break the rules face fines set by an arbitration panel named in the final section.",
+        "The union will hold information sessions in four cities before members cast their ballots.",
+        "Observers expect other unions in the sector to use the text as a model in their own talks.",
+    ]
+    assert combine(ARTICLE[0], "\n".join(longer)) == "\n".join(longer)
+
+
+def test_empty_readability_output_leaves_trafilatura_text_alone():
+    primary = "\n".join([LEADING_BOILERPLATE, *ARTICLE])
+    assert combine(primary, "") == primary
+
+
+def test_fragment_text_has_one_line_per_block():
+    fragment = "<div><h2>Heading</h2><p>First <b>bold</b> part.</p><ul><li>one</li><li>two</li></ul>tail</div>"
+    assert html_fragment_to_text(fragment) == "Heading\nFirst bold part.\none\ntwo\ntail"
+
+
+def test_a_crashing_extractor_counts_as_no_text_and_the_fallbacks_run(monkeypatch):
+    def broken(page, url=None):
+        raise RuntimeError("parser bug")
+
+    monkeypatch.setattr(body, "trafilatura_text", broken)
+    monkeypatch.setattr(body, "_trafilatura_with_fallbacks", lambda page, url=None: "\n".join(ARTICLE))
+    assert combined_text("<html><body><p>x</p></body></html>") == "\n".join(ARTICLE)
+
+
+def test_too_short_text_is_not_an_article():
+    assert not body.is_article_sized("Home About Contact")
+    assert body.is_article_sized(ARTICLE[0])
