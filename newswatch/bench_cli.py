@@ -9,6 +9,7 @@ import importlib
 
 BENCH_MODULES: list[str] = [
     "newswatch.pipeline_bench",
+    "enrichment.cli",
 ]
 
 
