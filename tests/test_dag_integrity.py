@@ -18,7 +18,7 @@ HEAVY_MODULES = ["torch", "transformers", "spacy", "trafilatura", "newspaper", "
 def dagbag():
     from airflow.dag_processing.dagbag import DagBag
 
-    return DagBag(dag_folder=str(DAGS_DIR), include_examples=False)
+    return DagBag(dag_folder=str(DAGS_DIR))
 
 
 def test_all_dags_import_without_errors(dagbag):
