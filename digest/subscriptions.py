@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from enrichment.profile import load_profile
 from feeds.catalogue import CATEGORIES
 from newswatch.settings import REPO_ROOT
+from newswatch.config_files import load_yaml_mapping, validation_problems
 
 DEFAULT_CONFIG_PATH = REPO_ROOT / "config" / "subscriptions.yaml"
 DEFAULT_SMTP_CONN_ID = "newswatch_smtp"
@@ -150,22 +150,9 @@ class DigestConfig(BaseModel):
         raise SubscriptionError(f"no subscription named {name!r} (known: {known})")
 
 
-def _describe(error: ValidationError, prefix: str) -> list[str]:
-    lines = []
-    for problem in error.errors():
-        location = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        lines.append(f"  {prefix}{location}: {problem['msg'].removeprefix('Value error, ')}")
-    return lines
-
-
 def parse_config(text: str, source: str = "<string>") -> DigestConfig:
     """Validate subscriptions YAML; raises SubscriptionError naming each subscription and field at fault."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SubscriptionError(f"{source}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise SubscriptionError(f"{source}: expected a mapping with a 'subscriptions' list, got {type(data).__name__}")
+    data = load_yaml_mapping(text, source, SubscriptionError, "a mapping with a 'subscriptions' list")
     raw_subscriptions = data.get("subscriptions")
     if not isinstance(raw_subscriptions, list) or not raw_subscriptions:
         raise SubscriptionError(f"{source}: 'subscriptions' must be a non-empty list")
@@ -183,7 +170,7 @@ def parse_config(text: str, source: str = "<string>") -> DigestConfig:
         try:
             subscriptions.append(Subscription.model_validate(raw))
         except ValidationError as exc:
-            problems.extend(_describe(exc, f"{label}: "))
+            problems.extend(validation_problems(exc, f"{label}: "))
     names = [raw.get("name") for raw in raw_subscriptions if isinstance(raw, dict) and isinstance(raw.get("name"), str)]
     problems.extend(f"  subscription {n!r}: name: used more than once" for n in sorted({n for n in names if names.count(n) > 1}))
 
@@ -191,7 +178,7 @@ def parse_config(text: str, source: str = "<string>") -> DigestConfig:
     try:
         DigestConfig.model_validate({**settings, "subscriptions": ()})
     except ValidationError as exc:
-        problems.extend(_describe(exc, ""))
+        problems.extend(validation_problems(exc))
     if problems:
         raise SubscriptionError(f"{source}: invalid subscriptions\n" + "\n".join(problems))
     return DigestConfig.model_validate({**settings, "subscriptions": subscriptions})

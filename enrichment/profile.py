@@ -12,8 +12,8 @@ import os
 import re
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from newswatch.config_files import load_yaml_mapping, validation_problems
 
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 DEFAULT_PROFILE = "ai_artists_rights"
@@ -112,27 +112,13 @@ class TopicProfile(BaseModel):
         return frozenset(name.casefold() for name in self.known_organizations)
 
 
-def _describe(error: ValidationError) -> str:
-    lines = []
-    for problem in error.errors():
-        location = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        message = problem["msg"].removeprefix("Value error, ")
-        lines.append(f"  {location}: {message}")
-    return "\n".join(lines)
-
-
 def parse_profile(text: str, source: str = "<string>") -> TopicProfile:
     """Validate profile YAML text; raises ProfileError naming the source and each bad field."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ProfileError(f"{source}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ProfileError(f"{source}: a profile must be a YAML mapping, got {type(data).__name__}")
+    data = load_yaml_mapping(text, source, ProfileError, "a profile: it must be a YAML mapping")
     try:
         return TopicProfile.model_validate(data)
     except ValidationError as exc:
-        raise ProfileError(f"{source}: invalid topic profile\n{_describe(exc)}") from exc
+        raise ProfileError(f"{source}: invalid topic profile\n" + "\n".join(validation_problems(exc))) from exc
 
 
 def resolve_profile_path(name_or_path: str | os.PathLike[str] | None = None) -> Path:

@@ -27,7 +27,7 @@ from elasticsearch import Elasticsearch
 
 from indexing.bulk import IndexAction, Indexer, Spool
 from indexing.connection import es_client
-from indexing.schema import setup_indices
+from indexing.schema import drop_prefix, setup_indices
 from newswatch.model import stable_id
 from newswatch.settings import Settings
 from query_api.keys import ApiKeyStore
@@ -41,16 +41,6 @@ TARGETS = ("ai_training", "copyright_exemption", "text_and_data_mining")
 LABELS = ("favor", "against", "neutral")
 SOURCES = tuple(f"source-{n:02d}" for n in range(40))
 PEOPLE = tuple(f"Speaker {n:03d}" for n in range(300))
-
-
-def drop_prefix(client: Elasticsearch, prefix: str) -> None:
-    """Delete every index and template of ``prefix`` (by name: wildcard deletes are refused)."""
-    indices = client.indices.get(index=f"{prefix}-*", allow_no_indices=True)
-    if indices:
-        client.indices.delete(index=",".join(indices))
-    templates = client.options(ignore_status=404).indices.get_index_template(name=f"{prefix}-*")
-    for template in templates.get("index_templates", []):
-        client.indices.delete_index_template(name=template["name"])
 
 
 def generated_article(number: int, rng: random.Random, now: datetime) -> dict:
