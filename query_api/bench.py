@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Iterator
 
 import httpx
-from elasticsearch import Elasticsearch
 
 from indexing.bulk import IndexAction, Indexer, Spool
 from indexing.connection import es_client
