@@ -7,6 +7,7 @@ runs as a dedicated system user that owns only the node's own folders.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import pwd
@@ -24,6 +25,7 @@ from pathlib import Path
 from newswatch.settings import ES_ARTIFACT, ES_VERSION, Settings
 
 NODE_USER = "newswatch-es"
+SHARED_RUNTIME_ROOT = Path("/var/tmp/newswatch-es")
 MAVEN_DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.6.1"
 
 
@@ -62,11 +64,21 @@ class NodeLayout:
 
 def layout_for(settings: Settings, port: int | None = None, home: Path | None = None) -> NodeLayout:
     chosen_port = port or settings.es_port
-    return NodeLayout(
+    layout = NodeLayout(
         distribution=settings.cache_dir / "elasticsearch" / f"elasticsearch-{ES_VERSION}",
         home=home or settings.home / f"es-{chosen_port}",
         port=chosen_port,
     )
+    if os.geteuid() == 0 and not (_traversable(layout.distribution) and _traversable(layout.home)):
+        # The unprivileged node user cannot reach a private checkout (a CI folder under a 0700
+        # parent, say): run the node from a world-traversable root instead, one home per requested home.
+        key = hashlib.sha256(str(layout.home.resolve()).encode()).hexdigest()[:12]
+        layout = NodeLayout(
+            distribution=SHARED_RUNTIME_ROOT / f"elasticsearch-{ES_VERSION}",
+            home=SHARED_RUNTIME_ROOT / f"home-{key}",
+            port=chosen_port,
+        )
+    return layout
 
 
 def _java_major(java_home: Path) -> int:
@@ -125,6 +137,7 @@ def ensure_distribution(settings: Settings) -> Path:
         result = subprocess.run(cmd, capture_output=True, text=True)
         if result.returncode != 0 or not archive.exists():
             raise NodeError(f"mvn could not fetch {ES_ARTIFACT}:{ES_VERSION}:\n{result.stdout[-2000:]}")
+    layout.distribution.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
     partial = layout.distribution.parent / f".unpacking-{ES_VERSION}"
     shutil.rmtree(partial, ignore_errors=True)
     _unzip_with_modes(archive, partial)
@@ -151,10 +164,13 @@ def _chown_tree(path: Path, uid: int, gid: int) -> None:
             os.chown(os.path.join(root, name), uid, gid)
 
 
+def _traversable(path: Path) -> bool:
+    return all(p.stat().st_mode & 0o001 for p in [path, *path.parents] if p.exists())
+
+
 def _check_traversable(path: Path) -> None:
-    for parent in [path, *path.parents]:
-        if parent.exists() and not (parent.stat().st_mode & 0o001):
-            raise NodeError(f"{parent} is not traversable by other users; the node user needs o+x on it")
+    if not _traversable(path):
+        raise NodeError(f"{path} is not traversable by other users; the node user needs o+x on each parent")
 
 
 def health(url: str, timeout: float = 2.0) -> dict | None:

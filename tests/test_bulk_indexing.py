@@ -87,8 +87,8 @@ def test_cluster_stopped_mid_run_spools_and_a_later_run_indexes_everything(es_ba
     port = 9275
     # Under the repo's var/ (not pytest's private tmp) so the unprivileged node user can reach it.
     node_home = Settings.from_env().home / "test-es-spool"
-    shutil.rmtree(node_home, ignore_errors=True)
     settings = replace(es_base_settings, es_url=None, es_port=port, index_prefix="spooltest", home=tmp_path / "home")
+    shutil.rmtree(es_node.layout_for(settings, home=node_home).home, ignore_errors=True)
     es_node.start(settings, home=node_home)
     try:
         client = es_client(replace(settings, es_url=f"http://127.0.0.1:{port}", request_timeout=5))
