@@ -14,6 +14,21 @@ import sys
 from newswatch import es_node
 from newswatch.settings import ES_VERSION, Settings
 
+# Command groups whose tasks come from several stage packages: (name, help, hook, modules).
+COMMAND_GROUPS = [
+    ("eval", "evaluate a stage against a labelled dataset and print scores", "register_eval", [
+        "extractors.cli",
+        "extractors.dedup_eval",
+        "extractors.quotes_cli",
+        "enrichment.cli",
+        "enrichment.stance_cli",
+    ]),
+    ("bench", "run a benchmark and print a table", "register_bench", [
+        "newswatch.pipeline_bench",
+        "enrichment.cli",
+    ]),
+]
+
 COMMAND_MODULES = [
     "indexing.cli",
     "extractors.quotes_cli",
@@ -21,11 +36,10 @@ COMMAND_MODULES = [
     "extractors.cli",
     "feeds.cli",
     "newswatch.demo",
-    "newswatch.evaluation_cli",
-    "newswatch.bench_cli",
     "terms.cli",
     "query_api.cli",
     "enrichment.cli",
+    "enrichment.stance_cli",
 ]
 
 
@@ -62,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(commands)
+    for name, help_text, hook, module_names in COMMAND_GROUPS:
+        tasks = commands.add_parser(name, help=help_text).add_subparsers(dest=f"{name}_task", required=True)
+        for module_name in module_names:
+            getattr(importlib.import_module(module_name), hook)(tasks)
     return parser
 
 
