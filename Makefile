@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 VENV := .venv/bin
 
-.PHONY: setup demo test bench eval es-start es-stop
+.PHONY: setup demo test bench bench-api eval es-start es-stop
+SHARED := ../shared/datasets
 
 setup:
 	./scripts/bootstrap.sh
@@ -18,3 +19,22 @@ es-start: setup
 
 es-stop:
 	$(VENV)/newswatch es stop
+
+# Speed targets (tables): quotes per article, enrichment per article, whole pipeline on 1,000 articles.
+bench: setup
+	$(VENV)/python scripts/bench_quotes.py
+	$(VENV)/newswatch bench enrich
+	$(VENV)/newswatch bench pipeline
+
+bench-api: setup
+	$(VENV)/python scripts/bench_api.py
+
+# Quality targets (scores) on the shared datasets and the project's own labelled sets.
+eval: setup
+	$(VENV)/newswatch eval extraction --dataset $(SHARED)/article-extraction-benchmark
+	$(VENV)/newswatch eval quotes --dataset $(SHARED)/quotes-synthetic/quotes-synthetic.jsonl
+	$(VENV)/newswatch eval quotes --dataset datasets/quotes-dev/quotes-dev.jsonl
+	$(VENV)/newswatch eval summaries --dataset $(SHARED)/summarization-cnndm
+	$(VENV)/newswatch eval relevance
+	$(VENV)/newswatch eval stance
+	$(VENV)/newswatch eval dedup
