@@ -103,3 +103,13 @@ def test_ingest_dag_indexes_the_demo_corpus_once(ingest_env, es, es_settings):
     assert second.state == "success"
     assert _count(es, articles_alias) == indexed
     assert _count(es, quotes_alias) == quote_count
+
+    # Re-extraction from the stored HTML replaces documents in place: same counts, nothing duplicated.
+    from airflow.dag_processing.dagbag import DagBag
+
+    reprocess = DagBag(dag_folder=str(REPO_ROOT / "dags" / "newswatch_reprocess.py")).get_dag("newswatch_reprocess")
+    run = reprocess.test(run_conf={"start": "2026-09-01", "end": "2026-12-31", "mode": "extract", "source_ids": []})
+    assert run.state == "success"
+    assert _count(es, articles_alias) == indexed
+    assert _count(es, quotes_alias) == quote_count
+    assert es.get(index=articles_alias, id=relevant_id)["_source"]["summary"]
