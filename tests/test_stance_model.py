@@ -1,0 +1,170 @@
+"""The stance classifier's loading, prediction, calibration and aggregation code paths.
+
+A tiny randomly initialised BERT (built in a temp folder) stands in for the trained
+model, so these tests need neither the shipped weights nor the MiniLM package.
+"""
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pytest
+import torch
+from transformers import BertConfig, BertModel, BertTokenizerFast
+
+from enrichment.model_service import EncoderConfig, SentenceEncoder
+from enrichment.stance import (
+    StanceClassifier,
+    StanceHead,
+    StanceModelUnavailable,
+    StanceSettings,
+    StatementEncoder,
+    aggregate_stance,
+    judgement_from_probs,
+    save_stance_model,
+    softmax,
+)
+from enrichment.stance_cli import run_stance
+from enrichment.stance_data import LABELS
+from enrichment.stance_training import fit_temperature
+from newswatch.model import StanceJudgement
+
+WORDS = "the a artists ai companies must pay creators for training data lawsuit is meritless we support consent voice".split()
+
+
+@pytest.fixture(scope="module")
+def tiny_model_dir(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("tiny-stance")
+    vocab = directory / "vocab.txt"
+    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS, ".", ","]) + "\n")
+    tokenizer = BertTokenizerFast(vocab_file=str(vocab))
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(WORDS) + 7, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=32, max_position_embeddings=64,
+    )
+    encoder = StatementEncoder(BertModel(config))
+    head = StanceHead(16, 16, rank=2)
+    settings = StanceSettings(rank=2, statement_dim=16, claim_dim=16, temperature=1.0, threshold=0.5, max_length=32)
+    save_stance_model(directory, encoder, head, tokenizer, settings)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def tiny_classifier(tiny_model_dir):
+    claim_encoder = SentenceEncoder(EncoderConfig(model_dir=tiny_model_dir, max_length=32))
+    return StanceClassifier(tiny_model_dir, claim_encoder=claim_encoder)
+
+
+def test_weights_are_stored_in_half_precision(tiny_model_dir):
+    from safetensors import safe_open
+
+    with safe_open(str(tiny_model_dir / "model.safetensors"), framework="pt") as handle:
+        dtypes = {handle.get_tensor(name).dtype for name in handle.keys()}
+    assert dtypes == {torch.float16}
+
+
+def test_predict_returns_calibrated_probabilities_over_three_labels(tiny_classifier):
+    judgement = tiny_classifier.predict("we support consent", "ai companies must pay creators", "compensation")
+    assert isinstance(judgement, StanceJudgement)
+    assert judgement.target_id == "compensation"
+    assert set(judgement.probs) == set(LABELS)
+    assert sum(judgement.probs.values()) == pytest.approx(1.0, abs=1e-3)
+    assert judgement.confidence == pytest.approx(max(judgement.probs.values()), abs=1e-4)
+    assert judgement.label in (*LABELS, "uncertain")
+
+
+def test_batch_keeps_order_and_matches_single_predictions(tiny_classifier):
+    items = [
+        ("the lawsuit is meritless", "artists must pay", "litigation"),
+        ("we support consent", "ai companies must pay creators", "consent"),
+        ("the lawsuit is meritless", "we support consent", "consent"),
+    ]
+    batch = tiny_classifier.predict_batch(items)
+    assert [j.target_id for j in batch] == ["litigation", "consent", "consent"]
+    for (text, claim, target), judged in zip(items, batch):
+        single = tiny_classifier.predict(text, claim, target)
+        assert single.probs == pytest.approx(judged.probs, abs=1e-3)
+
+
+def test_label_is_uncertain_below_the_threshold(tiny_model_dir, tiny_classifier):
+    strict = StanceClassifier(tiny_model_dir, claim_encoder=tiny_classifier.claim_encoder, threshold=1.01)
+    lenient = StanceClassifier(tiny_model_dir, claim_encoder=tiny_classifier.claim_encoder, threshold=0.0)
+    pair = ("we support consent", "ai companies must pay creators", "consent")
+    assert strict.predict(*pair).label == "uncertain"
+    lenient_judgement = lenient.predict(*pair)
+    assert lenient_judgement.label == max(lenient_judgement.probs, key=lenient_judgement.probs.get)
+
+
+def test_temperature_flattens_probabilities():
+    logits = np.array([[2.0, -1.0, 0.5]])
+    sharp, flat = softmax(logits, 1.0), softmax(logits, 4.0)
+    assert flat.max() < sharp.max()
+    assert np.argmax(flat) == np.argmax(sharp)
+
+
+def test_fit_temperature_recovers_overconfidence():
+    rng = np.random.default_rng(0)
+    true_logits = rng.normal(size=(3000, 3))
+    probs = softmax(true_logits)
+    gold = [LABELS[rng.choice(3, p=p)] for p in probs]
+    # A model three times too confident: the fitted temperature should undo it.
+    assert fit_temperature(true_logits * 3.0, gold) == pytest.approx(3.0, rel=0.15)
+
+
+def test_missing_model_is_reported_clearly(tmp_path):
+    with pytest.raises(StanceModelUnavailable, match="train_stance.py"):
+        StanceClassifier(tmp_path)
+
+
+def test_judgement_from_probs_applies_threshold():
+    assert judgement_from_probs([0.7, 0.2, 0.1], "consent", 0.5).label == "favor"
+    assert judgement_from_probs([0.45, 0.35, 0.2], "consent", 0.5).label == "uncertain"
+
+
+def _judgement(target: str, favor: float, against: float, neutral: float) -> StanceJudgement:
+    probs = {"favor": favor, "against": against, "neutral": neutral}
+    return StanceJudgement(target_id=target, label=max(probs, key=probs.get), probs=probs, confidence=max(probs.values()))
+
+
+def test_article_aggregate_is_per_target_and_confidence_weighted():
+    judgements = [
+        _judgement("consent", 0.9, 0.05, 0.05),
+        _judgement("consent", 0.4, 0.3, 0.3),
+        _judgement("litigation", 0.1, 0.8, 0.1),
+    ]
+    by_target = {j.target_id: j for j in aggregate_stance(judgements)}
+    assert by_target["consent"].label == "favor"
+    assert by_target["litigation"].label == "against"
+    assert sum(by_target["consent"].probs.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_article_aggregate_of_opposite_quotes_is_uncertain():
+    judgements = [_judgement("consent", 0.85, 0.1, 0.05), _judgement("consent", 0.1, 0.85, 0.05)]
+    [aggregate] = aggregate_stance(judgements)
+    assert aggregate.label == "uncertain"
+
+
+def test_cli_reports_bad_lines_and_goes_on(tiny_classifier):
+    targets = {"consent": "ai companies must pay creators", "litigation": "the lawsuit is meritless"}
+    lines = io.StringIO(
+        "\n".join(
+            [
+                json.dumps({"id": "a", "text": "we support consent", "target_id": "consent"}),
+                "not json",
+                json.dumps({"id": "b", "text": "voice", "target": "artists must pay"}),
+                json.dumps({"id": "c", "text": "we support consent", "target_id": "nope"}),
+                json.dumps({"id": "d", "text": "the ai companies"}),
+            ]
+        )
+    )
+    out = io.StringIO()
+    failures = run_stance(lines, out, tiny_classifier, targets)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert failures == 2
+    good = [r for r in records if "error" not in r]
+    assert [(r["id"], r["target_id"]) for r in good] == [("a", "consent"), ("b", "custom"), ("d", "consent"), ("d", "litigation")]
+    assert all(set(r["probs"]) == set(LABELS) for r in good)
+    errors = [r["error"] for r in records if "error" in r]
+    assert any("not valid JSON" in e for e in errors) and any("unknown target_id" in e for e in errors)
