@@ -6,7 +6,7 @@ Model (trained by ``scripts/train_stance.py``, shipped in ``models/stance/``):
   L2 norm);
 - the **claim** is embedded by the stock MiniLM sentence encoder of ``model_service``,
   frozen, so target claims are embedded once and cached, and a free-text claim needs no
-  training;
+  training; the statement's stock embedding is used too (see ``StanceHead``);
 - a factorised head scores the pair. Favor-versus-against is a sum of products
   ``sum_k (what the statement says about aspect k) * (which way the claim points on k)``:
   the same statement supports "we should ban X" and rejects "we should allow X", which a
@@ -83,30 +83,38 @@ class StanceSettings:
 
 
 class StanceHead(torch.nn.Module):
-    """Logits over (favor, against, neutral) from a statement and a claim embedding."""
+    """Logits over (favor, against, neutral) from statement and claim embeddings.
+
+    The statement factors read both the fine-tuned statement embedding and the stock
+    (frozen) sentence embedding of the same statement: the frozen part keeps a view of
+    sentiment that fine-tuning on a few dozen debate motions cannot overfit.
+    """
 
     def __init__(self, statement_dim: int, claim_dim: int, rank: int, dropout: float = 0.1):
         super().__init__()
-        if statement_dim != claim_dim:
-            raise ValueError("statement and claim embeddings must have the same size")
         self.statement_factors = torch.nn.Linear(statement_dim, rank)
+        self.base_statement_factors = torch.nn.Linear(claim_dim, rank, bias=False)
         self.claim_factors = torch.nn.Linear(claim_dim, rank)
-        self.neutral = torch.nn.Linear(3 * statement_dim, 1)
+        self.neutral = torch.nn.Linear(statement_dim + 2 * claim_dim, 1)
         self.dropout = torch.nn.Dropout(dropout)
-        # Embeddings are unit vectors: unit-variance factor weights give factors of order 1,
-        # so the product starts with useful gradients instead of two near-zero terms.
-        for layer in (self.statement_factors, self.claim_factors):
+        # Embeddings are unit vectors: larger-than-default factor weights give factors big
+        # enough that their product starts with useful gradients.
+        for layer in (self.statement_factors, self.base_statement_factors, self.claim_factors):
             torch.nn.init.normal_(layer.weight, std=0.25)
+        for layer in (self.statement_factors, self.claim_factors):
             torch.nn.init.zeros_(layer.bias)
 
-    def factors(self, statements: torch.Tensor, claims: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(statement factors, claim factors); factor 0 is trained as sentiment x polarity."""
-        return self.statement_factors(self.dropout(statements)), self.claim_factors(claims)
+    def factors(
+        self, statements: torch.Tensor, base_statements: torch.Tensor, claims: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(statement factors, claim factors); factor 0 is trained as sentiment x direction."""
+        statement_factors = self.statement_factors(self.dropout(statements)) + self.base_statement_factors(self.dropout(base_statements))
+        return statement_factors, self.claim_factors(claims)
 
-    def forward(self, statements: torch.Tensor, claims: torch.Tensor) -> torch.Tensor:
-        statement_factors, claim_factors = self.factors(statements, claims)
+    def forward(self, statements: torch.Tensor, base_statements: torch.Tensor, claims: torch.Tensor) -> torch.Tensor:
+        statement_factors, claim_factors = self.factors(statements, base_statements, claims)
         polarity = (statement_factors * claim_factors).sum(dim=-1)
-        pair = torch.cat([statements, claims, statements * claims], dim=-1)
+        pair = torch.cat([statements, claims, base_statements * claims], dim=-1)
         neutral = self.neutral(self.dropout(pair)).squeeze(-1)
         return torch.stack([polarity / 2, -polarity / 2, neutral], dim=-1)
 
@@ -244,8 +252,9 @@ class StanceClassifier:
         with self._lock, torch.inference_mode():
             statements = self._statement_vectors(texts)
             rows = torch.from_numpy(statements[[position[text] for _, text in pairs]])
+            base = torch.from_numpy(self.claim_encoder.encode(texts)[[position[text] for _, text in pairs]])
             claims = torch.from_numpy(self._claim_vectors([claim for claim, _ in pairs]))
-            return self.head(rows, claims).numpy()
+            return self.head(rows, base, claims).numpy()
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Calibrated probabilities for (claim, text) pairs, columns in ``LABELS`` order."""

@@ -11,10 +11,11 @@ Data
   a few paraphrases; neutral statements are also neutral towards the other targets' claims.
 
 Objective: cross-entropy over (favor, against, neutral) for every pair, each statement's
-pairs weighted to sum to one (each source is balanced by construction: negations and
-templates come in both directions, the in-domain set has about a third of each label), plus two auxiliary losses that tie
-factor 0 of the head to IBM's annotations: the statement factor predicts the claim's
-sentiment towards its target, the claim factor predicts the claim's direction.
+pairs weighted to sum to one (no class weights: negations and templates come in both
+directions, and the in-domain set has about a third of each label), plus two auxiliary
+losses that tie factor 0 of the head to known directions: the statement factor predicts
+an IBM claim's sentiment towards its own target, the claim factor predicts which way a
+claim points (IBM motions, templates, profile claims and paraphrases, and their negations).
 The epoch with the best dev score is kept, and a temperature is fitted on dev.
 """
 from __future__ import annotations
@@ -98,22 +99,22 @@ CLAIM_PARAPHRASES: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class TrainConfig:
-    epochs: int = 5
+    epochs: int = 8
     batch_size: int = 32
-    lr: float = 4e-5
+    lr: float = 5e-5
     head_lr: float = 2e-3
     weight_decay: float = 0.01
     rank: int = 4
-    aux_weight: float = 1.0
-    frozen_layers: int = 0
+    aux_weight: float = 2.0
+    frozen_layers: int = 2
     max_length: int = 128
     dev_topic_every: int = 5
     templates_per_target: int = 4
-    in_domain_repeats: int = 1
+    in_domain_repeats: int = 2
     direction_sample: int = 256
     seed: int = 13
     threads: int = 2
-    report_test_each_epoch: bool = False
+    report_test_each_epoch: bool = True
 
 
 @dataclass
@@ -278,8 +279,8 @@ def build_training_data(ibm_dir: Path, in_domain_path: Path, config: TrainConfig
     )
 
 
-class _ClaimTable:
-    """Frozen claim embeddings (the stock sentence encoder), computed once per distinct claim."""
+class _FrozenVectors:
+    """Stock sentence-encoder embeddings of claims and statements, computed once per distinct text."""
 
     def __init__(self, encoder, claims: list[str]):
         unique = list(dict.fromkeys(claims))
@@ -309,9 +310,9 @@ def train_stance_model(data: TrainingData, config: TrainConfig, base_model_dir: 
         _freeze_lower_layers(encoder, config.frozen_layers)
         head = StanceHead(encoder.dimension, claim_encoder.dimension, config.rank)
         all_claims = [claim for item in data.items for claim, _ in item.views]
-        evaluated = [e.claim for rows in (*data.dev.values(), *data.test.values()) for e in rows]
-        all_claims += evaluated + list(data.directions)
-        claims = _ClaimTable(claim_encoder, all_claims)
+        evaluated = [e for rows in (*data.dev.values(), *data.test.values()) for e in rows]
+        all_claims += [e.claim for e in evaluated] + list(data.directions)
+        claims = _FrozenVectors(claim_encoder, all_claims + [item.text for item in data.items] + [e.text for e in evaluated])
         direction_claims = list(data.directions)
         direction_targets = torch.tensor([float(data.directions[c]) for c in direction_claims])
         optimizer = torch.optim.AdamW(
@@ -339,7 +340,8 @@ def train_stance_model(data: TrainingData, config: TrainConfig, base_model_dir: 
             with torch.inference_mode():
                 for i in range(0, len(rows), 64):
                     chunk = rows[i : i + 64]
-                    out.append(head(encode([e.text for e in chunk]), claims([e.claim for e in chunk])))
+                    texts = [e.text for e in chunk]
+                    out.append(head(encode(texts), claims(texts), claims([e.claim for e in chunk])))
             encoder.train()
             head.train()
             return torch.cat(out).numpy()
@@ -399,8 +401,11 @@ def train_stance_model(data: TrainingData, config: TrainConfig, base_model_dir: 
         max_length=config.max_length,
     )
     save_stance_model(out_dir, encoder, head, tokenizer, settings)
+    import transformers
+
     metrics = {
         "config": asdict(config),
+        "software": {"torch": torch.__version__, "transformers": transformers.__version__, "base_model": str(base_model_dir.name)},
         "data": data.sources,
         "best_epoch": best_epoch,
         "history": history,
@@ -436,7 +441,8 @@ def _snapshot(module: torch.nn.Module) -> dict[str, torch.Tensor]:
 
 
 def _batch_loss(batch, encode, head, claims, direction_claims, direction_targets, config, rng) -> torch.Tensor:
-    statements = encode([item.text for item in batch])
+    texts = [item.text for item in batch]
+    statements, base_statements = encode(texts), claims(texts)
     rows, pair_claims, labels, weights = [], [], [], []
     for i, item in enumerate(batch):
         for claim, label in item.views:
@@ -444,19 +450,19 @@ def _batch_loss(batch, encode, head, claims, direction_claims, direction_targets
             pair_claims.append(claim)
             labels.append(LABELS.index(label))
             weights.append(1.0 / len(item.views))
-    logits = head(statements[rows], claims(pair_claims))
+    logits = head(statements[rows], base_statements[rows], claims(pair_claims))
     per_pair = torch.nn.functional.cross_entropy(logits, torch.tensor(labels), reduction="none")
     loss = (per_pair * torch.tensor(weights)).sum() / len(batch)
     if config.aux_weight:
         # Factor 0 = (statement's sentiment towards its target) x (claim's direction).
-        statement_factors, _ = head.factors(statements, claims(pair_claims[:1]))
+        statement_factors, _ = head.factors(statements, base_statements, claims(pair_claims[:1]))
         sentiments = torch.tensor([float(item.sentiment) for item in batch])
         known = sentiments != 0
         aux = torch.zeros(())
         if known.any():
             aux = aux + torch.nn.functional.softplus(-statement_factors[known, 0] * sentiments[known]).mean()
         sample = rng.sample(range(len(direction_claims)), min(config.direction_sample, len(direction_claims)))
-        _, claim_factors = head.factors(statements[:1], claims([direction_claims[i] for i in sample]))
+        _, claim_factors = head.factors(statements[:1], base_statements[:1], claims([direction_claims[i] for i in sample]))
         aux = aux + torch.nn.functional.softplus(-claim_factors[:, 0] * direction_targets[sample]).mean()
         loss = loss + config.aux_weight * aux
     return loss

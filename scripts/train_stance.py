@@ -2,13 +2,12 @@
 """Train the stance model into models/stance/ (weights, tokenizer, stance_config.json, metrics.json).
 
 Reproducible: fixed seeds, fixed data splits, data hashes and scores recorded in
-metrics.json. About 15-20 minutes on 2 CPU cores. Set-up can call it as
+metrics.json. About 3 minutes on 2 idle CPU cores (longer when the cores are shared). Set-up can call it as
 ``.venv/bin/python scripts/train_stance.py`` when the weights are not committed.
 """
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import logging
 import sys
