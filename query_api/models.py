@@ -6,6 +6,7 @@ query.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Annotated, Generic, Literal, TypeVar
 
@@ -22,15 +23,39 @@ FilterValue = Annotated[str, StringConstraints(min_length=1, max_length=200, pat
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
+# Lucene query_string syntax that the simple syntax does not have (fields, ranges, boosts, fuzziness,
+# regexes, escapes, boolean symbols): refused with a clear 4xx rather than silently read as words.
+NOT_SIMPLE_SYNTAX = re.compile(r"[{}\[\]^~\\/<>=:!]|&&|\|\|")
+
+
 def nesting_depth(text: str) -> int:
+    """Deepest parenthesis nesting; -1 when the parentheses do not balance."""
     depth = deepest = 0
     for char in text:
         if char == "(":
             depth += 1
             deepest = max(deepest, depth)
         elif char == ")":
-            depth = max(0, depth - 1)
-    return deepest
+            depth -= 1
+            if depth < 0:
+                return -1
+    return deepest if depth == 0 else -1
+
+
+def check_simple_query(text: str) -> str:
+    found = NOT_SIMPLE_SYNTAX.search(text)
+    if found:
+        raise ValueError(
+            f"query syntax {found.group()!r} is not supported: use words, \"a phrase\", -exclude, a | b, prefix*, (group)"
+        )
+    if text.count('"') % 2:
+        raise ValueError("unbalanced quotation mark")
+    depth = nesting_depth(text)
+    if depth < 0:
+        raise ValueError("unbalanced parentheses")
+    if depth > MAX_QUERY_NESTING:
+        raise ValueError(f"parentheses nest deeper than {MAX_QUERY_NESTING} levels")
+    return text
 
 
 class Filters(BaseModel):
@@ -44,7 +69,8 @@ class Filters(BaseModel):
         pattern=NO_CONTROL_CHARACTERS,
         description=(
             "Full-text query in simple syntax: words (all must match), \"exact phrase\", -exclude, a | b, "
-            "prefix*, (grouping). Syntax errors never fail; they are read as plain words."
+            "prefix*, (grouping). Other query syntax (field:value, ranges, boosts, regexes, escapes) and "
+            "unbalanced quotes or parentheses are refused with 422."
         ),
     )
     speaker: FilterValue | None = Field(None, description="Quoted speaker, exact name, case-insensitive")
@@ -59,10 +85,8 @@ class Filters(BaseModel):
 
     @field_validator("q")
     @classmethod
-    def _bounded_nesting(cls, value: str | None) -> str | None:
-        if value is not None and nesting_depth(value) > MAX_QUERY_NESTING:
-            raise ValueError(f"parentheses nest deeper than {MAX_QUERY_NESTING} levels")
-        return value
+    def _simple_syntax_only(cls, value: str | None) -> str | None:
+        return value if value is None else check_simple_query(value)
 
     @field_validator("date_from", "date_to")
     @classmethod
