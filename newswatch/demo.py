@@ -17,6 +17,8 @@ from pathlib import Path
 from newswatch import es_node
 from newswatch.settings import REPO_ROOT, Settings
 
+DEMO_PREFIX = "newswatch-demo"
+
 
 def airflow_environment(settings: Settings, sources_path: Path) -> dict[str, str]:
     env = dict(os.environ)
@@ -55,12 +57,17 @@ def _demo(args: argparse.Namespace) -> int:
     import demo
     from demo.server import DemoServer
     from indexing.connection import es_client
+    from indexing.schema import drop_prefix
     from indexing.search import failure_summary, top_stories
 
     settings = Settings.from_env()
+    if "NEWSWATCH_INDEX_PREFIX" not in os.environ:
+        settings = replace(settings, index_prefix=DEMO_PREFIX)
     if settings.managed_es:
         layout = es_node.start(settings)
         settings = replace(settings, es_url=layout.url)
+    # Each demo run starts from empty demo indices, so what it prints is what this run found.
+    drop_prefix(es_client(settings), settings.index_prefix)
     sources_path = settings.home / "demo" / "sources.yaml"
     sources_path.parent.mkdir(parents=True, exist_ok=True)
     with DemoServer() as server:
@@ -77,10 +84,12 @@ def _demo(args: argparse.Namespace) -> int:
     for story in stories:
         print(format_story(story), end="\n\n")
     print(failure_summary(client, settings.index_prefix))
+    print(f"\nIndices: {settings.index_prefix}-* on {settings.effective_es_url} "
+          f"(try: NEWSWATCH_INDEX_PREFIX={settings.index_prefix} newswatch search 'consent'; stop the node: newswatch es stop)")
     return 0
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("demo", help="run the main job end to end on the bundled demo corpus and print results")
-    parser.add_argument("--top", type=int, default=8, help="how many stories to print")
+    parser.add_argument("--top", type=int, default=10, help="how many stories to print")
     parser.set_defaults(handler=_demo)
