@@ -621,7 +621,12 @@ def _quote_text(text: str, candidate: Candidate) -> str:
     for s, e in candidate.contents:
         piece = "".join(c for i, c in enumerate(text[s:e], start=s) if i not in mark_positions or c not in ALL_MARKS)
         pieces.append(piece.strip(" \n" + ALL_MARKS))
-    return re.sub(r"\s+", " ", " ".join(pieces)).strip()
+    # "A sentence," said X. "Another." -- the comma only made room for the tag; joined, it is a full stop.
+    joined = [
+        piece[:-1] + "." if piece.endswith(",") and following[:1].isupper() else piece
+        for piece, following in zip(pieces, [*pieces[1:], ""])
+    ]
+    return re.sub(r"\s+", " ", " ".join(joined)).strip()
 
 
 def _resolve_speakers(analysis: _Analysis, candidates: list[Candidate]) -> None:
