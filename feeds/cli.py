@@ -5,7 +5,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from feeds.bench import idle_poll_benchmark, print_table
 from feeds.catalogue import (
     DEFAULT_CATALOGUE,
     CatalogueError,
@@ -122,11 +121,6 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bench_idle_poll(args: argparse.Namespace) -> int:
-    print_table(idle_poll_benchmark(sources=args.sources, workers=args.workers))
-    return 0
-
-
 def register(commands: argparse._SubParsersAction) -> None:
     sources = commands.add_parser("sources", help="validate, convert (OPML), poll and inspect the sources catalogue")
     actions = sources.add_subparsers(dest="sources_action", required=True)
@@ -157,8 +151,3 @@ def register(commands: argparse._SubParsersAction) -> None:
     poll.set_defaults(handler=_poll)
 
     actions.add_parser("status", help="health of every source from the sources index").set_defaults(handler=_status)
-
-    bench = actions.add_parser("bench-idle-poll", help="time a poll run where every source answers 304 (local server)")
-    bench.add_argument("--sources", type=int, default=40)
-    bench.add_argument("--workers", type=int, default=16)
-    bench.set_defaults(handler=_bench_idle_poll)

@@ -19,7 +19,7 @@ from typing import Iterator
 
 from indexing.connection import es_client
 from indexing.schema import IndexNames, setup_indices
-from indexing.store import existing_article_ids, load_articles, run_report_action, write_articles
+from indexing.store import load_articles, run_report_action, write_articles
 from newswatch.model import Article, Failure, stable_id, utcnow
 from newswatch.runtime import make_indexer
 from newswatch.settings import REPO_ROOT, Settings
@@ -106,12 +106,14 @@ def poll_batch(settings: Settings, sources: list[dict], run_id: str) -> dict:
 
 def plan_items(settings: Settings, poll_results: list[dict], batch_size: int = 20) -> list[list[dict]]:
     """New items only (not yet indexed under their canonical URL), deduplicated, in batches."""
+    from feeds.poller import FeedItem, drop_known_items
+
     unique: dict[str, dict] = {}
     for result in poll_results:
         for item in result.get("items", []):
-            unique.setdefault(stable_id(item["canonical_url"]), item)
-    known = existing_article_ids(es_client(settings), settings.index_prefix, list(unique))
-    return chunked([item for item_id, item in unique.items() if item_id not in known], batch_size)
+            unique.setdefault(item["canonical_url"], item)
+    fresh = drop_known_items(es_client(settings), settings.index_prefix, [FeedItem.model_validate(i) for i in unique.values()])
+    return chunked([unique[item.canonical_url] for item in fresh], batch_size)
 
 
 # -- fetch, extract, quotes, enrich, index --------------------------------------------------------------

@@ -1,10 +1,10 @@
-"""Broken and good HTTP answers shared by the ingestion tests (served by fetching.local_server)."""
+"""Broken and good HTTP answers shared by the ingestion tests (served by tests/local_server.py)."""
 from __future__ import annotations
 
 import zlib
 from functools import lru_cache
 
-from fetching.local_server import Reply, Request
+from local_server import Reply, Request
 from fetching.safe_fetch import FetchPolicy
 from fetching.ssrf import AddressPolicy
 

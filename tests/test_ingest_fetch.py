@@ -12,7 +12,7 @@ import pytest
 from fetching import errors
 from fetching.content import decode_body, sniff
 from fetching.html_store import HtmlStore
-from fetching.local_server import LocalServer, Reply, Request
+from local_server import LocalServer, Reply, Request
 from fetching.safe_fetch import Fetcher
 from fetching.ssrf import AddressPolicy
 from ingest_cases import MISLABELLED_TITLE, TEST_POLICY, broken_routes

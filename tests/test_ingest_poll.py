@@ -19,7 +19,7 @@ from feeds.poller import (
     run_poll,
     write_states,
 )
-from fetching.local_server import LocalServer, Reply
+from local_server import LocalServer, Reply
 from fetching.safe_fetch import Fetcher
 from indexing.schema import IndexNames
 from indexing.store import write_articles
@@ -196,7 +196,7 @@ def test_idle_poll_of_forty_sources_is_fast(fetcher):
         idle = poll_sources(fetcher, sources, states, now=NOW + timedelta(hours=1))
         elapsed = datetime.now(timezone.utc) - started
     assert all(p.state.last_status == 304 for p in idle.polls) and idle.items == []
-    assert elapsed < timedelta(seconds=10)  # generous: it takes well under a second (see `sources bench-idle-poll`)
+    assert elapsed < timedelta(seconds=10)  # generous: it takes well under a second (see the idle poll of `newswatch bench pipeline`)
 
 
 @pytest.mark.integration
