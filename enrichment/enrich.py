@@ -7,10 +7,13 @@ article are encoded once even though relevance and the summariser both read them
 
 Stance comes from ``enrichment.stance`` (two trained experts over sentence
 embeddings). Only quotes judged relevant are classified, and only against the
-profile's targets closest to what the quote talks about (cosine between quote and
-target, at most ``max_targets_per_quote``): a quote about voice clones says nothing
-about dataset transparency, and a judgement against an unrelated target would only
-add noise to the article's aggregate. The article's stance is the stance module's aggregate over its
+targets they are about (``select_targets``): the closest by cosine, and any other
+the quote names by one of the target's cue words. A quote about voice clones says
+nothing about dataset transparency, and a judgement against an unrelated target
+would only add noise to the article's aggregate. Each sentence of a quote is
+judged on its own (the model was trained on single statements, and a long quote
+often concedes a point before making its own), and the quote's stance towards a
+target is the confidence-weighted mean of its sentences'. The article's stance is the stance module's aggregate over its
 quotes. When no stance model is installed the stage still runs and leaves
 stance empty (logged once).
 """
@@ -25,16 +28,18 @@ from typing import Protocol
 import numpy as np
 
 from enrichment.entities import extract_entities
-from enrichment.profile import TopicProfile, load_profile
+from enrichment.profile import StanceTarget, TopicProfile, load_profile
 from enrichment.relevance import RelevanceScorer, quote_relevance
+from enrichment.sentences import split_sentences
 from enrichment.summarize import Summarizer, SummaryConfig, build_summarizer
 from newswatch.model import Article, Failure, Quote, StanceJudgement
 
 log = logging.getLogger(__name__)
 
 STAGE = "enrich"
-MAX_TARGETS_PER_QUOTE = 2
+MAX_TARGETS_PER_QUOTE = 3
 MIN_TARGET_SIMILARITY = 0.2
+MIN_SENTENCE_WORDS = 3
 
 
 class StanceModel(Protocol):
@@ -67,10 +72,23 @@ def quote_statement(quote: Quote) -> str:
     return quote.text
 
 
-def closest_targets(similarities: np.ndarray, max_targets: int, min_similarity: float) -> list[int]:
-    """Indices of the most similar targets above ``min_similarity``, best first."""
-    ranked = np.argsort(-similarities)[:max_targets]
-    return [int(i) for i in ranked if similarities[i] >= min_similarity]
+def select_targets(
+    similarities: np.ndarray, statement: str, targets: Sequence[StanceTarget], max_targets: int, min_similarity: float
+) -> list[int]:
+    """Indices of the targets a statement is judged against, most similar first.
+
+    The most similar target (at least ``min_similarity``) always; others as similar only
+    when the statement names them by a cue word, or when they have no cues to check.
+    """
+    ranked = [int(i) for i in np.argsort(-similarities) if similarities[i] >= min_similarity]
+    chosen = ranked[:1] + [i for i in ranked[1:] if not targets[i].cues or targets[i].mentioned_in(statement)]
+    return chosen[:max_targets]
+
+
+def statement_sentences(statement: str) -> list[str]:
+    """The sentences of a quote worth judging on their own (or the whole quote when none is)."""
+    sentences = [s for s in split_sentences(statement) if len(s.split()) >= MIN_SENTENCE_WORDS]
+    return sentences or [statement]
 
 
 @dataclass
@@ -102,6 +120,7 @@ class Enricher:
         )
 
     def _judge_quotes(self, quotes: list[Quote], article_probability: float) -> tuple[list[Quote], list[StanceJudgement]]:
+        """Quotes with relevance and per-target stance, and the article's stance aggregated over them."""
         if not quotes:
             return [], []
         statements = [quote_statement(q) for q in quotes]
@@ -111,29 +130,33 @@ class Enricher:
         for quote, own_probability in zip(quotes, own):
             probability = quote_relevance(float(own_probability), article_probability)
             scored.append(quote.model_copy(update={"relevance": round(probability, 4), "is_relevant": self.relevance.is_relevant(probability), "stance": []}))
-        if self.stance_model is None:
+        if self.stance_model is None or self.aggregate_stance is None:
             return scored, []
 
         target_similarity = vectors @ self.relevance.prototypes.targets.T
+        targets = self.profile.targets
         requests: list[tuple[int, tuple[str, str, str]]] = []
         for index, quote in enumerate(scored):
             if not quote.is_relevant:
                 continue
-            for t in closest_targets(target_similarity[index], self.max_targets_per_quote, self.min_target_similarity):
-                target = self.profile.targets[t]
-                requests.append((index, (statements[index], target.claim, target.id)))
+            chosen = select_targets(target_similarity[index], statements[index], targets, self.max_targets_per_quote, self.min_target_similarity)
+            for sentence in statement_sentences(statements[index]) if chosen else []:
+                requests += [(index, (sentence, targets[t].claim, targets[t].id)) for t in chosen]
         if not requests:
             return scored, []
-        # Similar lengths side by side: the classifier pads each batch to its longest pair.
-        requests.sort(key=lambda request: len(request[1][0]) + len(request[1][1]))
-        judgements = self.stance_model.predict_batch([item for _, item in requests])
+        # Similar lengths side by side: the classifier pads each batch to its longest text.
+        requests.sort(key=lambda request: len(request[1][0]))
+        sentence_judgements = self.stance_model.predict_batch([item for _, item in requests])
         per_quote: dict[int, list[StanceJudgement]] = {}
-        for (index, _), judgement in zip(requests, judgements):
+        for (index, _), judgement in zip(requests, sentence_judgements):
             per_quote.setdefault(index, []).append(judgement)
-        for index, found in per_quote.items():
-            scored[index] = scored[index].model_copy(update={"stance": found})
-        article_stance = list(self.aggregate_stance(judgements)) if self.aggregate_stance else []
-        return scored, article_stance
+        quote_judgements: list[StanceJudgement] = []
+        for index, found in sorted(per_quote.items()):
+            by_target = {j.target_id: j for j in self.aggregate_stance(found)}
+            ordered = [by_target[t.id] for t in targets if t.id in by_target]
+            scored[index] = scored[index].model_copy(update={"stance": ordered})
+            quote_judgements += ordered
+        return scored, list(self.aggregate_stance(quote_judgements))
 
 
 def build_enricher(
