@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from enrichment.stance_data import (
+    BLIND_PATH,
     IBM_DATASET_NAME,
     IN_DOMAIN_PATH,
     StanceDataError,
@@ -132,7 +133,11 @@ def evaluate_dataset(classifier, examples: list[StanceExample], polar_only: bool
 
 
 def _default_datasets() -> list[tuple[str, Path, str]]:
-    return [("IBM Claim Stance", shared_datasets_dir() / IBM_DATASET_NAME, "test"), ("in-domain", IN_DOMAIN_PATH, "test")]
+    return [
+        ("IBM Claim Stance", shared_datasets_dir() / IBM_DATASET_NAME, "test"),
+        ("in-domain", IN_DOMAIN_PATH, "test"),
+        ("blind in-domain", BLIND_PATH, "test"),
+    ]
 
 
 def format_scores(name: str, scores: dict) -> str:

@@ -23,6 +23,8 @@ FLIP = {"favor": "against", "against": "favor", "neutral": "neutral"}
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 IN_DOMAIN_PATH = REPO_ROOT / "datasets" / "stance" / "stance-indomain.jsonl"
+# Written blind (without seeing the in-domain set) as an independent check: never trained or tuned on.
+BLIND_PATH = REPO_ROOT / "datasets" / "stance-blind" / "stance-blind.jsonl"
 IBM_DATASET_NAME = "stance-ibm-claim-stance"
 
 

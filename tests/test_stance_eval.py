@@ -14,7 +14,7 @@ import pytest
 
 from enrichment.stance import STANCE_CONFIG_FILE, stance_model_dir
 from enrichment.stance_cli import evaluate_dataset
-from enrichment.stance_data import IN_DOMAIN_PATH, load_stance_dataset
+from enrichment.stance_data import BLIND_PATH, IN_DOMAIN_PATH, load_stance_dataset
 from newswatch.settings import REPO_ROOT
 from tests.conftest import shared_dataset
 
@@ -30,6 +30,14 @@ def shipped_classifier():
 
 def test_in_domain_held_out_macro_f1(shipped_classifier):
     examples, polar_only = load_stance_dataset(IN_DOMAIN_PATH, split="test")
+    scores = evaluate_dataset(shipped_classifier, examples, polar_only)
+    assert scores["macro_f1"] >= 0.80, scores
+
+
+def test_blind_statements_macro_f1(shipped_classifier):
+    """90 statements written without sight of the training data (datasets/stance-blind)."""
+    examples, polar_only = load_stance_dataset(BLIND_PATH, split="test")
+    assert len(examples) == 90 and not polar_only
     scores = evaluate_dataset(shipped_classifier, examples, polar_only)
     assert scores["macro_f1"] >= 0.80, scores
 
