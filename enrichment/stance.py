@@ -49,7 +49,7 @@ from safetensors.torch import load_file, save_file  # noqa: E402
 from transformers import AutoModel, AutoTokenizer  # noqa: E402
 
 from enrichment.model_service import SentenceEncoder, get_encoder, get_reference_encoder  # noqa: E402
-from enrichment.stance_data import LABELS  # noqa: E402
+from enrichment.stance_data import LABELS, log_softmax, softmax  # noqa: E402
 from newswatch.model import StanceJudgement  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -168,19 +168,6 @@ def save_stance_model(
         save_file({name: t.detach().float().contiguous() for name, t in module.state_dict().items()}, str(directory / file_name))
     tokenizer.save_pretrained(str(directory))
     settings.write(directory, **extra)
-
-
-def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
-    scaled = logits / temperature
-    scaled = scaled - scaled.max(axis=1, keepdims=True)
-    exp = np.exp(scaled)
-    return exp / exp.sum(axis=1, keepdims=True)
-
-
-def log_softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
-    scaled = logits / temperature
-    scaled = scaled - scaled.max(axis=1, keepdims=True)
-    return scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
 
 
 def combined_log_probs(

@@ -225,6 +225,17 @@ def load_stance_dataset(path: Path, split: str = "test", profile_name: str | Non
 # --- scoring ----------------------------------------------------------------------
 
 
+def log_softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Row-wise log-probabilities of ``logits / temperature`` (shifted by the row maximum for stability)."""
+    scaled = logits / temperature
+    scaled = scaled - scaled.max(axis=1, keepdims=True)
+    return scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
+
+
+def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    return np.exp(log_softmax(logits, temperature))
+
+
 def score_predictions(gold: list[str], probs: np.ndarray, polar_only: bool, threshold: float) -> dict:
     """Macro-F1, per-class F1, accuracy, coverage at the threshold and (3-way sets) ECE.
 

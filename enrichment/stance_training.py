@@ -42,11 +42,13 @@ from enrichment.stance_data import (
     StanceExample,
     file_sha256,
     label_counts,
+    log_softmax,
     load_ibm_claim_stance,
     load_in_domain,
     negate_claim,
     profile_claims,
     score_predictions,
+    softmax,
 )
 
 log = logging.getLogger(__name__)
@@ -226,10 +228,7 @@ def fit_temperature(logits: np.ndarray, gold: list[str]) -> float:
     index = np.array([LABELS.index(label) for label in gold])
     best_t, best_nll = 1.0, math.inf
     for temperature in np.exp(np.linspace(math.log(0.2), math.log(10.0), 300)):
-        scaled = logits / temperature
-        scaled = scaled - scaled.max(axis=1, keepdims=True)
-        log_probs = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
-        nll = -log_probs[np.arange(len(index)), index].mean()
+        nll = -log_softmax(logits, temperature)[np.arange(len(index)), index].mean()
         if nll < best_nll:
             best_t, best_nll = float(temperature), float(nll)
     return best_t
@@ -318,8 +317,6 @@ class ExpertFit:
 
 
 def _score_sets(logits_by_set: dict[str, np.ndarray], rows_by_set: dict[str, list[StanceExample]], temperature: float = 1.0) -> dict:
-    from enrichment.stance import softmax
-
     return {
         name: score_predictions([e.label for e in rows], softmax(logits_by_set[name], temperature), name == "ibm", 0.5)
         for name, rows in rows_by_set.items()
@@ -391,6 +388,12 @@ def _fit_expert(
     return ExpertFit(best_epoch, history, temperature, dev_logits, evaluate(data.test))
 
 
+def _direction_tensors(data: TrainingData) -> tuple[list[str], torch.Tensor]:
+    """Every claim with a known direction, and those directions (+1/-1) as a tensor, for the direction loss."""
+    claims = list(data.directions)
+    return claims, torch.tensor([float(data.directions[claim]) for claim in claims])
+
+
 def _fit_tuned_expert(data: TrainingData, config: TrainConfig, base_model_dir: Path, claim_encoder, rng: random.Random):
     """The fine-tuned MiniLM statement encoder and its head; returns (encoder, head, tokenizer, fit)."""
     from transformers import AutoModel, AutoTokenizer
@@ -402,8 +405,7 @@ def _fit_tuned_expert(data: TrainingData, config: TrainConfig, base_model_dir: P
     _freeze_lower_layers(encoder, config.frozen_layers)
     head = StanceHead(encoder.dimension, claim_encoder.dimension, config.rank)
     frozen = _FrozenVectors(claim_encoder, _every_text(data))
-    direction_claims = list(data.directions)
-    direction_targets = torch.tensor([float(data.directions[c]) for c in direction_claims])
+    direction_claims, direction_targets = _direction_tensors(data)
     optimizer = torch.optim.AdamW(
         [
             {"params": [p for p in encoder.parameters() if p.requires_grad], "lr": config.lr},
@@ -445,8 +447,7 @@ def _fit_reference_expert(data: TrainingData, config: TrainConfig, reference_enc
 
     head = StanceHead(reference_encoder.dimension, reference_encoder.dimension, config.reference_rank, dropout=config.reference_dropout)
     frozen = _FrozenVectors(reference_encoder, _every_text(data))
-    direction_claims = list(data.directions)
-    direction_targets = torch.tensor([float(data.directions[c]) for c in direction_claims])
+    direction_claims, direction_targets = _direction_tensors(data)
     optimizer = torch.optim.AdamW(head.parameters(), lr=config.head_lr, weight_decay=config.weight_decay)
 
     def logits_of(rows: list[StanceExample]) -> np.ndarray:
@@ -483,14 +484,13 @@ def train_stance_model(
         torch.set_num_threads(previous_threads)
     train_seconds = time.perf_counter() - started
 
-    def combined(which: str) -> dict[str, np.ndarray]:
-        tuned_logits, reference_logits = getattr(tuned, f"{which}_logits"), getattr(reference, f"{which}_logits")
+    def combined(tuned_logits: dict[str, np.ndarray], reference_logits: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         return {
             name: combined_log_probs(tuned_logits[name], reference_logits[name], tuned.temperature, reference.temperature)
             for name in tuned_logits
         }
 
-    dev_combined = combined("dev")
+    dev_combined = combined(tuned.dev_logits, reference.dev_logits)
     gold = [e.label for rows in data.dev.values() for e in rows]
     ensemble_temperature = fit_temperature(np.concatenate([dev_combined[name] for name in data.dev]), gold)
     settings = StanceSettings(
@@ -528,7 +528,7 @@ def train_stance_model(
             for name, fit in (("tuned", tuned), ("reference", reference))
         },
         "dev": _score_sets(dev_combined, data.dev, settings.ensemble_temperature),
-        "test": _score_sets(combined("test"), data.test, settings.ensemble_temperature),
+        "test": _score_sets(combined(tuned.test_logits, reference.test_logits), data.test, settings.ensemble_temperature),
         "weights_bytes": sum(p.stat().st_size for p in out_dir.iterdir() if p.is_file()),
     }
 
