@@ -90,6 +90,8 @@ def test_ingest_dag_indexes_the_demo_corpus_once(ingest_env, es, es_settings):
     assert len(speakers & expected_speakers) >= 0.8 * len(expected_speakers)
     assert es.count(index=quotes_alias, query={"exists": {"field": "stance_labels"}})["count"] > 0
 
+    # Failures are written as they happen, without a refresh: make the latest searchable.
+    es.indices.refresh(index=names.alias("failures"))
     failures = [h["_source"] for h in es.search(index=names.alias("failures"), size=100)["hits"]["hits"]]
     failed_urls = " ".join(f.get("url") or "" for f in failures)
     assert EXPECTED["broken_pages"][0]["path"] in failed_urls
