@@ -3,8 +3,9 @@
 
 Split by story, not by record: records are grouped by source page and by the search query
 that found the page (pages found by one query tell one story), and a whole group goes to
-one split, chosen by a hash of the group's first URL. A record keeps the split it was given
-the first time it was merged, so the test split stays frozen as the set grows.
+one split, chosen by a hash of the group's first URL. A page keeps the split it was given the
+first time it was merged (and a new page joins the split its story already has), so the test
+split stays frozen as the set grows.
 """
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--adjudicated", type=Path, default=None, help="JSONL of settled labels ({id, labels}) that replace the first pass's")
     parser.add_argument("--out", type=Path, default=GROUNDED_PATH)
     args = parser.parse_args(argv)
-    frozen = {row["id"]: row["split"] for row in read_jsonl(args.out)} if args.out.exists() else {}
+    frozen = {row["source_url"]: row["split"] for row in read_jsonl(args.out)} if args.out.exists() else {}
     records, seen = [], set()
     for path in args.harvest:
         for row in read_jsonl(path):
@@ -75,11 +76,11 @@ def main(argv: list[str] | None = None) -> int:
         record["labels"] = {**record["labels"], **settled.get(record["id"], {})}
     groups = story_groups(records)
     # A new record joins the split its story already has, so no page or story straddles two splits.
-    group_split = {groups[r["id"]]: frozen[r["id"]] for r in reversed(records) if r["id"] in frozen}
+    group_split = {groups[r["id"]]: frozen[r["source_url"]] for r in reversed(records) if r["source_url"] in frozen}
     with args.out.open("w", encoding="utf-8") as out:
         for record in records:
             group = groups[record["id"]]
-            record["split"] = frozen.get(record["id"]) or group_split.get(group) or split_of(group)
+            record["split"] = frozen.get(record["source_url"]) or group_split.get(group) or split_of(group)
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     counts = {split: sum(r["split"] == split for r in records) for split, _ in SPLIT_SHARES}
     print(f"{len(records)} statements from {len({r['source_url'] for r in records})} pages in {len(set(groups.values()))} story groups: {counts}")
