@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -17,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from newswatch.jsonl import LineError, error_record, exit_code, json_lines, write_record
 from newswatch.settings import REPO_ROOT
 
 DEFAULT_SUMMARY_DATASET = REPO_ROOT.parent / "shared" / "datasets" / "summarization-cnndm"
@@ -27,18 +27,16 @@ LOAD_TARGET_S = 10.0
 # --- newswatch summarize ---------------------------------------------------------------------
 
 
-def summarize_line(line: str, summarizer, tokenized: bool) -> dict:
-    """One output record for one input line; errors are reported in the record, never raised."""
-    try:
-        item = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return {"id": None, "error": f"not JSON: {exc}"}
-    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-        return {"id": item.get("id") if isinstance(item, dict) else None, "error": 'expected an object with a string "text"'}
+def summarize_item(item: dict | LineError, summarizer, tokenized: bool) -> dict:
+    """One output record for one input item; errors are reported in the record, never raised."""
+    if isinstance(item, LineError):
+        return item.record()
+    if not isinstance(item.get("text"), str):
+        return error_record(item.get("id"), "InvalidItem", 'expected an object with a string "text"')
     try:
         return {"id": item.get("id"), "summary": summarizer.summarize(item["text"], tokenized=tokenized)}
     except Exception as exc:  # noqa: BLE001 - one bad item must not end the stream
-        return {"id": item.get("id"), "error": f"{type(exc).__name__}: {exc}"}
+        return error_record(item.get("id"), type(exc).__name__, str(exc))
 
 
 def _summarize(args: argparse.Namespace) -> int:
@@ -51,14 +49,11 @@ def _summarize(args: argparse.Namespace) -> int:
     )
     summarizer = build_summarizer(config)
     failed = 0
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        record = summarize_line(line, summarizer, args.tokenized)
+    for _, item in json_lines(sys.stdin):
+        record = summarize_item(item, summarizer, args.tokenized)
         failed += "error" in record
-        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
-    return 1 if failed else 0
+        write_record(sys.stdout, record)
+    return exit_code(failed)
 
 
 # --- newswatch eval summaries / relevance ----------------------------------------------------
@@ -91,38 +86,42 @@ def _eval_relevance(args: argparse.Namespace) -> int:
 
     from enrichment.model_service import get_encoder
     from enrichment.profile import load_profile
-    from enrichment.relevance import DEFAULT_THRESHOLD, RelevanceScorer, load_labelled
-    from enrichment.relevance_training import Scores, build_features, choose_c
+    from enrichment.relevance import RelevanceScorer, item_vectors, load_labelled
+    from enrichment.relevance_training import Scores, build_features, choose_c, load_grounded_relevance, load_real_pages, score_test
+    from enrichment.stance_data import shared_datasets_dir
 
     profile = load_profile(args.profile)
     try:
-        items = load_labelled(args.dataset)
+        own = load_labelled(args.dataset)
+        grounded_train, grounded_test = load_grounded_relevance()
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    real_train, real_test = load_real_pages(shared_datasets_dir())
     encoder = get_encoder()
-    data = build_features(items, profile, encoder)
-    kinds = np.array([item.kind for item in items])
-    print(f"dataset: {args.dataset}: {len(items)} items, {int(data.labels.sum())} relevant; profile {profile.id} v{profile.version}")
-    width = 44
-    print(f"{'model':<{width}} {'items':>6} {'precision':>9} {'recall':>7} {'F1':>6}")
-    for name, features in (("full, 5-fold cross-validated", data.full), ("similarity-only, 5-fold CV", data.similarity)):
-        c_value, held_out = choose_c(features, data.labels)
-        predicted = held_out >= DEFAULT_THRESHOLD
-        for subset, mask in (("all", np.ones(len(items), bool)), ("articles", kinds == "article"), ("quotes", kinds == "quote")):
-            scores = Scores.of(data.labels[mask], predicted[mask])
-            label = f"{name} [{subset}]"
-            print(f"{label:<{width}} {int(mask.sum()):>6} {scores.precision:>9.3f} {scores.recall:>7.3f} {scores.f1:>6.3f}")
     shipped = RelevanceScorer(profile, encoder)
-    probabilities = shipped.score_vectors(data.vectors)
-    scores = Scores.of(data.labels, probabilities >= shipped.threshold)
-    print(f"{'shipped head [labelled set, in-sample]':<{width}} {len(items):>6} {scores.precision:>9.3f} {scores.recall:>7.3f} {scores.f1:>6.3f}")
+    width = 58
+    print(f"profile {profile.id} v{profile.version}; shipped threshold {shipped.threshold}")
+    print(f"{'what':<{width}} {'items':>6} {'P':>6} {'R':>6} {'F1':>6}  other")
+    test = grounded_test + real_test
+    scores = score_test(shipped.score_vectors(item_vectors(test, encoder)), test, shipped.threshold)
+    print(
+        f"{'test split: grounded items + real pages (never trained on)':<{width}} {scores['items']:>6} {scores['precision']:>6.3f} "
+        f"{scores['recall']:>6.3f} {scores['f1']:>6.3f}  primary-source recall {scores['primary_source_recall']} "
+        f"({scores['primary_sources']}), real-page false positives {scores['real_page_false_positive_rate']} ({scores['real_pages']})"
+    )
+    data = build_features(own, profile, encoder)
+    for name, features in (("own set, full model, 5-fold CV", data.full), ("own set, similarity-only, 5-fold CV", data.similarity)):
+        _, held_out = choose_c(features, data.labels)
+        result = Scores.of(data.labels, held_out >= shipped.threshold)
+        print(f"{name:<{width}} {len(own):>6} {result.precision:>6.3f} {result.recall:>6.3f} {result.f1:>6.3f}")
     demo = demo_articles()
     if demo:
         truth = np.array([relevant for _, _, relevant in demo])
         predicted = np.array([shipped.is_relevant(shipped.score_article(title, body)[0]) for title, body, _ in demo])
-        scores = Scores.of(truth, predicted)
-        print(f"{'shipped head [demo corpus articles, unseen]':<{width}} {len(demo):>6} {scores.precision:>9.3f} {scores.recall:>7.3f} {scores.f1:>6.3f}")
+        result = Scores.of(truth, predicted)
+        print(f"{'demo corpus articles (unseen)':<{width}} {len(demo):>6} {result.precision:>6.3f} {result.recall:>6.3f} {result.f1:>6.3f}")
+    print(f"training items: own {len(own)}, grounded {len(grounded_train)}, real pages {len(real_train)}")
     return 0
 
 
@@ -238,7 +237,7 @@ def register_eval(tasks: argparse._SubParsersAction) -> None:
     summaries.add_argument("--limit", type=int, default=None, help="only the first N articles")
     summaries.set_defaults(handler=_eval_summaries)
 
-    relevance = tasks.add_parser("relevance", help="precision, recall and F1 of the relevance flag on the labelled set")
+    relevance = tasks.add_parser("relevance", help="precision, recall and F1 of the relevance flag: held-out real pages and grounded items, own set, demo")
     relevance.add_argument("--dataset", type=Path, default=REPO_ROOT / "datasets" / "relevance" / "relevance.jsonl")
     relevance.add_argument("--profile", default=None, help="topic profile name or YAML path")
     relevance.set_defaults(handler=_eval_relevance)

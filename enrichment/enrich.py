@@ -5,17 +5,16 @@ the MiniLM encoder serves relevance, the summary and the stored embedding, and
 caches sentence embeddings by content, so the title and first sentences of an
 article are encoded once even though relevance and the summariser both read them.
 
-Stance comes from ``enrichment.stance`` (two trained experts over sentence
-embeddings). Only quotes judged relevant are classified, and only against the
-targets they are about (``select_targets``): the closest by cosine, and any other
-the quote names by one of the target's cue words. A quote about voice clones says
-nothing about dataset transparency, and a judgement against an unrelated target
-would only add noise to the article's aggregate. Each sentence of a quote is
-judged on its own (the model was trained on single statements, and a long quote
-often concedes a point before making its own), and the quote's stance towards a
-target is the confidence-weighted mean of its sentences'. The article's stance is the stance module's aggregate over its
-quotes. When no stance model is installed the stage still runs and leaves
-stance empty (logged once).
+Stance comes from ``enrichment.stance``. Every quote judged relevant is read against every
+target of the profile, and the model itself says which targets it addresses: a target is
+kept for a quote only when the model judges it addressed, so a quote about voice clones
+carries no judgement about dataset transparency. A quote is read in passages of up to
+three sentences (the model learned from statements of that length; a long quote often
+concedes a point before making its own), and its stance towards a target is the
+aggregate of its passages'. The article's stance per target is the aggregate of its
+quotes' and of its own lead (title and first sentences: a terms update or a press release
+states its position without quoting anyone), and names the quotes that carried it. When
+no stance model is installed the stage still runs and leaves stance empty (logged once).
 """
 from __future__ import annotations
 
@@ -37,9 +36,9 @@ from newswatch.model import Article, Failure, Quote, StanceJudgement
 log = logging.getLogger(__name__)
 
 STAGE = "enrich"
-MAX_TARGETS_PER_QUOTE = 3
-MIN_TARGET_SIMILARITY = 0.2
 MIN_SENTENCE_WORDS = 3
+SENTENCES_PER_PASSAGE = 3
+LEAD_SENTENCES = 2
 
 
 class StanceModel(Protocol):
@@ -47,8 +46,10 @@ class StanceModel(Protocol):
 
     def predict_batch(self, items: Sequence[tuple[str, str, str]]) -> list[StanceJudgement]: ...
 
+    def is_addressed(self, judgement: StanceJudgement) -> bool: ...
 
-Aggregate = Callable[[list[StanceJudgement]], list[StanceJudgement]]
+
+Aggregate = Callable[..., list[StanceJudgement]]
 
 
 def load_stance_model() -> tuple[StanceModel | None, Aggregate | None]:
@@ -72,23 +73,15 @@ def quote_statement(quote: Quote) -> str:
     return quote.text
 
 
-def select_targets(
-    similarities: np.ndarray, statement: str, targets: Sequence[StanceTarget], max_targets: int, min_similarity: float
-) -> list[int]:
-    """Indices of the targets a statement is judged against, most similar first.
-
-    The most similar target (at least ``min_similarity``) always; others as similar only
-    when the statement names them by a cue word, or when they have no cues to check.
-    """
-    ranked = [int(i) for i in np.argsort(-similarities) if similarities[i] >= min_similarity]
-    chosen = ranked[:1] + [i for i in ranked[1:] if not targets[i].cues or targets[i].mentioned_in(statement)]
-    return chosen[:max_targets]
+def statement_passages(statement: str, per_passage: int = SENTENCES_PER_PASSAGE) -> list[str]:
+    """A quote cut into passages of up to ``per_passage`` sentences (the whole quote when it is short)."""
+    sentences = [s for s in split_sentences(statement) if len(s.split()) >= MIN_SENTENCE_WORDS] or [statement]
+    return [" ".join(sentences[i : i + per_passage]) for i in range(0, len(sentences), per_passage)]
 
 
-def statement_sentences(statement: str) -> list[str]:
-    """The sentences of a quote worth judging on their own (or the whole quote when none is)."""
-    sentences = [s for s in split_sentences(statement) if len(s.split()) >= MIN_SENTENCE_WORDS]
-    return sentences or [statement]
+def article_lead(title: str | None, text: str, sentences: int = LEAD_SENTENCES) -> str:
+    """Title and first sentences: where an article without quotes states its own position."""
+    return " ".join([*([title.strip()] if title and title.strip() else []), *split_sentences(text)[:sentences]])
 
 
 @dataclass
@@ -98,15 +91,14 @@ class Enricher:
     summarizer: Summarizer
     stance_model: StanceModel | None = None
     aggregate_stance: Aggregate | None = None
-    max_targets_per_quote: int = MAX_TARGETS_PER_QUOTE
-    min_target_similarity: float = MIN_TARGET_SIMILARITY
 
     def enrich(self, article: Article) -> Article:
         """A copy of ``article`` with the enrichment fields filled (other fields untouched)."""
         probability, vector = self.relevance.score_article(article.title, article.text)
         summary = self.summarizer.summarize(article.text) if article.text.strip() else None
         entities = extract_entities(article.text, article.title, self.profile.known_organization_keys)
-        quotes, article_stance = self._judge_quotes(article.quotes, probability)
+        quotes = self._score_quotes(article.quotes, probability)
+        quotes, article_stance = self._judge_stance(quotes, article_lead(article.title, article.text) if self.relevance.is_relevant(probability) else None)
         return article.model_copy(
             update={
                 "relevance": round(probability, 4),
@@ -119,46 +111,47 @@ class Enricher:
             }
         )
 
-    def _judge_quotes(self, quotes: list[Quote], article_probability: float) -> tuple[list[Quote], list[StanceJudgement]]:
-        """Quotes with relevance and per-target stance, and the article's stance aggregated over them."""
+    def _score_quotes(self, quotes: list[Quote], article_probability: float) -> list[Quote]:
+        """Quotes with their relevance (stance cleared, to be judged afresh)."""
         if not quotes:
-            return [], []
-        statements = [quote_statement(q) for q in quotes]
-        vectors = self.relevance.encoder.encode(statements)
-        own = self.relevance.score_vectors(vectors)
+            return []
+        own = self.relevance.score_texts([quote_statement(q) for q in quotes])
         scored = []
         for quote, own_probability in zip(quotes, own):
             probability = quote_relevance(float(own_probability), article_probability)
             scored.append(quote.model_copy(update={"relevance": round(probability, 4), "is_relevant": self.relevance.is_relevant(probability), "stance": []}))
-        if self.stance_model is None or self.aggregate_stance is None:
-            return scored, []
+        return scored
 
-        target_similarity = vectors @ self.relevance.prototypes.targets.T
+    def _judge_stance(self, quotes: list[Quote], lead: str | None) -> tuple[list[Quote], list[StanceJudgement]]:
+        """Relevant quotes and the article's lead judged against every target; only addressed targets kept.
+
+        Returns the quotes with their stance and the article's stance, aggregated over the
+        quotes' and the lead's judgements (the lead is None for an article that is not relevant).
+        """
+        if self.stance_model is None or self.aggregate_stance is None:
+            return quotes, []
         targets = self.profile.targets
-        requests: list[tuple[int, tuple[str, str, str]]] = []
-        for index, quote in enumerate(scored):
-            if not quote.is_relevant:
-                continue
-            chosen = select_targets(target_similarity[index], statements[index], targets, self.max_targets_per_quote, self.min_target_similarity)
-            if not chosen:
-                continue
-            for sentence in statement_sentences(statements[index]):
-                requests += [(index, (sentence, targets[t].claim, targets[t].id)) for t in chosen]
-        if not requests:
-            return scored, []
-        # Similar lengths side by side: the classifier pads each batch to its longest text.
-        requests.sort(key=lambda request: len(request[1][0]))
-        sentence_judgements = self.stance_model.predict_batch([item for _, item in requests])
-        per_quote: dict[int, list[StanceJudgement]] = {}
-        for (index, _), judgement in zip(requests, sentence_judgements):
-            per_quote.setdefault(index, []).append(judgement)
-        quote_judgements: list[StanceJudgement] = []
-        for index, found in sorted(per_quote.items()):
-            by_target = {j.target_id: j for j in self.aggregate_stance(found)}
-            ordered = [by_target[t.id] for t in targets if t.id in by_target]
-            scored[index] = scored[index].model_copy(update={"stance": ordered})
-            quote_judgements += ordered
-        return scored, list(self.aggregate_stance(quote_judgements))
+        # (quote index or None for the lead, passage): each passage is judged against every target.
+        passages = [(i, p) for i, q in enumerate(quotes) if q.is_relevant for p in statement_passages(quote_statement(q))]
+        if lead:
+            passages.append((None, lead))
+        if not passages:
+            return quotes, []
+        judgements = self.stance_model.predict_batch([(passage, t.claim, t.id) for _, passage in passages for t in targets])
+        by_owner: dict[int | None, list[StanceJudgement]] = {}
+        for number, (owner, _) in enumerate(passages):
+            by_owner.setdefault(owner, []).extend(judgements[number * len(targets) : (number + 1) * len(targets)])
+        evidence: list[StanceJudgement] = []
+        positions: list[int | None] = []
+        for owner, found in by_owner.items():
+            kept = [j.model_copy(update={"quote_positions": [], "from_text": False}) for j in self.aggregate_stance(found) if self.stance_model.is_addressed(j)]
+            order = {t.id: n for n, t in enumerate(targets)}
+            kept.sort(key=lambda j: order[j.target_id])
+            if owner is not None:
+                quotes[owner] = quotes[owner].model_copy(update={"stance": kept})
+            evidence += kept
+            positions += [None if owner is None else quotes[owner].position] * len(kept)
+        return quotes, list(self.aggregate_stance(evidence, positions=positions))
 
 
 def build_enricher(

@@ -17,6 +17,9 @@ from pathlib import Path
 import numpy as np
 
 LABELS: tuple[str, ...] = ("favor", "against", "neutral")
+NOT_ADDRESSED = "not_addressed"
+# What the stance model predicts per (statement, claim): a stance, or that the claim is not addressed.
+MODEL_LABELS: tuple[str, ...] = LABELS + (NOT_ADDRESSED,)
 POLAR_LABELS: tuple[str, ...] = ("favor", "against")
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 FLIP = {"favor": "against", "against": "favor", "neutral": "neutral"}
@@ -26,6 +29,11 @@ IN_DOMAIN_PATH = REPO_ROOT / "datasets" / "stance" / "stance-indomain.jsonl"
 # Written blind (without seeing the in-domain set) as an independent check: never trained or tuned on.
 BLIND_PATH = REPO_ROOT / "datasets" / "stance-blind" / "stance-blind.jsonl"
 IBM_DATASET_NAME = "stance-ibm-claim-stance"
+# Renderings of real public statements, every profile target labelled (see its GUIDE.md).
+GROUNDED_DIR = REPO_ROOT / "datasets" / "stance-grounded"
+GROUNDED_PATH = GROUNDED_DIR / "statements.jsonl"
+CONTRAST_PATH = GROUNDED_DIR / "contrast.jsonl"
+DOUBLE_LABELLED_PATH = GROUNDED_DIR / "double-labelled.jsonl"
 
 
 def shared_datasets_dir() -> Path:
@@ -53,7 +61,7 @@ def file_sha256(path: Path) -> str:
 
 def label_counts(examples: list[StanceExample]) -> dict[str, int]:
     counts = Counter(e.label for e in examples)
-    return {label: counts.get(label, 0) for label in LABELS}
+    return {label: counts.get(label, 0) for label in MODEL_LABELS if counts.get(label) or label in LABELS}
 
 
 # --- IBM Claim Stance -------------------------------------------------------------
@@ -222,6 +230,77 @@ def load_stance_dataset(path: Path, split: str = "test", profile_name: str | Non
     return selected, polar_only
 
 
+# --- grounded statements and contrast pairs -------------------------------------
+
+
+@dataclass(frozen=True)
+class GroundedStatement:
+    id: str
+    text: str
+    speaker_type: str
+    form: str
+    source_url: str
+    labels: dict[str, str]
+    split: str
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    rows = []
+    with Path(path).open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise StanceDataError(f"{path}:{number}: not valid JSON: {exc}") from exc
+    return rows
+
+
+def load_grounded(path: Path = GROUNDED_PATH, targets: set[str] | None = None) -> list[GroundedStatement]:
+    """The grounded statements; every row must label every target with one of ``MODEL_LABELS``."""
+    targets = targets or set(profile_claims())
+    statements, problems = [], []
+    for row in read_jsonl(path):
+        labels = row.get("labels") or {}
+        if set(labels) != targets or any(value not in MODEL_LABELS for value in labels.values()) or row.get("split") not in SPLITS:
+            problems.append(f"{row.get('id')}: labels {labels}, split {row.get('split')!r}")
+            continue
+        statements.append(
+            GroundedStatement(
+                id=row["id"], text=row["text"], speaker_type=row.get("speaker_type", "other"), form=row.get("form", "claim"),
+                source_url=row["source_url"], labels=dict(labels), split=row["split"],
+            )
+        )
+    if problems:
+        raise StanceDataError(f"{path}: {len(problems)} invalid rows\n  " + "\n  ".join(problems[:20]))
+    return statements
+
+
+def grounded_examples(statements: list[GroundedStatement], claims_by_target: dict[str, str], split: str | None = None) -> list[StanceExample]:
+    """One example per (statement, target): four-way labels, ``not_addressed`` included."""
+    return [
+        StanceExample(id=f"{s.id}:{target}", claim=claims_by_target[target], text=s.text, label=s.labels[target], split=s.split, group=target)
+        for s in statements
+        if split is None or s.split == split
+        for target in claims_by_target
+    ]
+
+
+@dataclass(frozen=True)
+class ContrastPair:
+    pair_id: str
+    target: str
+    first: tuple[str, str]  # (text, label)
+    second: tuple[str, str]
+
+
+def load_contrast(path: Path = CONTRAST_PATH) -> list[ContrastPair]:
+    return [
+        ContrastPair(row["pair_id"], row["target"], (row["a"]["text"], row["a"]["label"]), (row["b"]["text"], row["b"]["label"]))
+        for row in read_jsonl(path)
+    ]
+
+
 # --- scoring ----------------------------------------------------------------------
 
 
@@ -276,3 +355,67 @@ def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins
         if in_bin.any():
             total += in_bin.mean() * abs(confidence[in_bin].mean() - correct[in_bin].mean())
     return float(total)
+
+
+def score_grounded(gold: list[str], probs: np.ndarray, addressed_threshold: float = 0.5) -> dict:
+    """Four-way gold against (n, 4) probabilities over ``MODEL_LABELS``.
+
+    Two questions, scored apart: is the target addressed (binary F1 of addressed against
+    not_addressed at ``addressed_threshold``), and on the pairs that are addressed in the
+    gold, which stance (macro-F1 over favor / against / neutral of the stance given that it
+    is addressed, i.e. the argmax of the first three columns).
+    """
+    from sklearn.metrics import f1_score
+
+    probs = np.asarray(probs, dtype=np.float64)
+    gold_addressed = np.array([label != NOT_ADDRESSED for label in gold])
+    predicted_addressed = (1.0 - probs[:, MODEL_LABELS.index(NOT_ADDRESSED)]) >= addressed_threshold
+    stance_gold = [g for g, a in zip(gold, gold_addressed) if a]
+    stance_predicted = [LABELS[int(i)] for i in np.argmax(probs[gold_addressed, : len(LABELS)], axis=1)]
+    per_class = f1_score(stance_gold, stance_predicted, labels=list(LABELS), average=None, zero_division=0)
+    four_way = [MODEL_LABELS[int(i)] for i in np.argmax(probs, axis=1)]
+    return {
+        "n": len(gold),
+        "addressed": int(gold_addressed.sum()),
+        "stance_macro_f1": round(float(np.mean(per_class)), 4),
+        "per_class_f1": {label: round(float(value), 4) for label, value in zip(LABELS, per_class)},
+        "addressed_f1": round(float(f1_score(gold_addressed, predicted_addressed, zero_division=0)), 4),
+        "four_way_macro_f1": round(float(f1_score(gold, four_way, labels=list(MODEL_LABELS), average="macro", zero_division=0)), 4),
+    }
+
+
+def judged_label(row: np.ndarray, addressed_threshold: float = 0.5) -> str:
+    """The one label a four-way probability row stands for: not_addressed, else the likeliest stance."""
+    if 1.0 - row[MODEL_LABELS.index(NOT_ADDRESSED)] < addressed_threshold:
+        return NOT_ADDRESSED
+    return LABELS[int(np.argmax(row[: len(LABELS)]))]
+
+
+def score_contrast(pairs: list[ContrastPair], probs: np.ndarray) -> dict:
+    """Pair accuracy (both members right) and member accuracy; ``probs`` rows: first, second of each pair."""
+    labels = [judged_label(row) for row in probs]
+    member_right = [labels[2 * i] == p.first[1] for i, p in enumerate(pairs)], [labels[2 * i + 1] == p.second[1] for i, p in enumerate(pairs)]
+    both = [a and b for a, b in zip(*member_right)]
+    per_target: dict[str, list[bool]] = {}
+    for pair, right in zip(pairs, both):
+        per_target.setdefault(pair.target, []).append(right)
+    return {
+        "pairs": len(pairs),
+        "pair_accuracy": round(float(np.mean(both)), 4) if pairs else 0.0,
+        "member_accuracy": round(float(np.mean(member_right[0] + member_right[1])), 4) if pairs else 0.0,
+        "per_target_pair_accuracy": {t: round(float(np.mean(v)), 4) for t, v in sorted(per_target.items())},
+    }
+
+
+def labelling_agreement(path: Path = DOUBLE_LABELLED_PATH) -> dict | None:
+    """Cohen's kappa per target between the two independent labelling passes (None without the file)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    if not Path(path).exists():
+        return None
+    rows = read_jsonl(path)
+    targets = sorted(rows[0]["first"]) if rows else []
+    return {
+        "records": len(rows),
+        "kappa": {t: round(float(cohen_kappa_score([r["first"][t] for r in rows], [r["second"][t] for r in rows])), 3) for t in targets},
+    }

@@ -2,42 +2,36 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TextIO
 
 from extractors.quotes import extract_item
 from extractors.quotes_eval import evaluate, format_report, load_dataset
+from newswatch.jsonl import LineError, error_record, exit_code, json_lines, write_record
 
 
 def process_lines(lines: TextIO, out: TextIO) -> tuple[int, int]:
     """One output line per non-blank input line; returns (items, items with errors)."""
     items = errors = 0
-    for line in lines:
-        if not line.strip():
-            continue
+    for _, item in json_lines(lines):
         items += 1
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            result = {"id": None, "quotes": [], "error": {"type": "InvalidJSON", "message": str(exc)}}
+        if isinstance(item, LineError):
+            result = {**item.record(), "quotes": []}
         else:
             try:
                 result = extract_item(item)
             except Exception as exc:  # noqa: BLE001 - one bad item must never stop the batch
-                result = {"id": item.get("id") if isinstance(item, dict) else None, "quotes": [],
-                          "error": {"type": type(exc).__name__, "message": str(exc) or repr(exc)}}
+                result = {**error_record(item.get("id"), type(exc).__name__, str(exc) or repr(exc)), "quotes": []}
         errors += "error" in result
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
-        out.flush()
+        write_record(out, result)
     return items, errors
 
 
 def _quotes(args: argparse.Namespace) -> int:
     items, errors = process_lines(sys.stdin, sys.stdout)
     print(f"{items} items, {errors} with errors", file=sys.stderr)
-    return 0
+    return exit_code(errors)
 
 
 def _eval_quotes(args: argparse.Namespace) -> int:

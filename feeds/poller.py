@@ -69,6 +69,8 @@ class PollPolicy:
     max_backoff: timedelta = timedelta(hours=24)
     max_workers: int = 16
     listing_link_limit: int = 100
+    # A feed of 21,000 entries is an archive, not news: only its newest entries are taken.
+    max_entries_per_feed: int = 200
 
 
 @dataclass
@@ -234,11 +236,24 @@ def parse_feed(result: FetchResult) -> feedparser.FeedParserDict:
     )
 
 
-def _feed_items(source: Source, url: str, result: FetchResult, now: datetime, run_id: str | None) -> TargetOutcome:
+def newest_entries(entries: list, limit: int, now: datetime) -> list:
+    """The ``limit`` newest entries (undated ones count as oldest), in feed order."""
+    if len(entries) <= limit:
+        return list(entries)
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    ranked = sorted(range(len(entries)), key=lambda i: (_entry_time(entries[i], now) or oldest, -i), reverse=True)
+    return [entries[i] for i in sorted(ranked[:limit])]
+
+
+def _feed_items(source: Source, url: str, result: FetchResult, now: datetime, run_id: str | None, max_entries: int) -> TargetOutcome:
     outcome = TargetOutcome(url, status=result.status, etag=result.etag, last_modified=result.last_modified)
     parsed = parse_feed(result)
     skipped = 0
-    for entry in parsed.entries:
+    entries = newest_entries(parsed.entries, max_entries, now)
+    if len(entries) < len(parsed.entries):
+        outcome.warnings.append(_failure(
+            source, url, "feed_truncated", f"feed has {len(parsed.entries)} entries; only the newest {max_entries} were taken [{url}]", run_id))
+    for entry in entries:
         link = entry.get("link") or (entry.get("id") if str(entry.get("id", "")).startswith("http") else None)
         item = _item(source, url, link, entry.get("title"), _entry_time(entry, now))
         if item is None:
@@ -280,7 +295,7 @@ def poll_target(
         return TargetOutcome(url, status=304, etag=result.etag or state.etags.get(url),
                              last_modified=result.last_modified or state.last_modified.get(url))
     if is_feed:
-        outcome = _feed_items(source, url, result, now, run_id)
+        outcome = _feed_items(source, url, result, now, run_id, policy.max_entries_per_feed)
     else:
         outcome = TargetOutcome(url, status=result.status, etag=result.etag, last_modified=result.last_modified)
         for link in discover_article_links(result.text, result.final_url, limit=policy.listing_link_limit):

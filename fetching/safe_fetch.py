@@ -463,7 +463,9 @@ class Fetcher:
             while True:
                 if time.monotonic() > deadline:
                     raise FetchTimeout(url, f"body not complete after {self.policy.total_timeout:g}s")
-                chunk = raw.read(_CHUNK, decode_content=False)
+                # read1 returns as soon as any bytes arrive, so the deadline is checked after
+                # every byte of a server that drips its answer, not only between full chunks.
+                chunk = raw.read1(_CHUNK, decode_content=False)
                 if not chunk:
                     break
                 received += len(chunk)

@@ -139,3 +139,27 @@ def canonicalize_url(url: str) -> str:
 def url_id(url: str) -> str:
     """The article id a URL maps to (``Article.id`` hashes the canonical URL the same way)."""
     return stable_id(canonicalize_url(url))
+
+
+# Second-level labels under which a country code's sites register (example.co.uk, example.com.au).
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "or", "ne", "go"})
+
+
+def site_of(url: str) -> str:
+    """The registrable site of a URL's host ("news.example.co.uk" -> "example.co.uk"); "" when it has none."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    labels = [label for label in host.split(".") if label]
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def owned_canonical_url(declared: str | None, page_url: str, aliases: tuple[str, ...] = ()) -> str:
+    """The page's declared canonical URL when it is on the page's own site (or a declared alias), else the page URL.
+
+    A page may name another outlet's URL as its canonical; taking that would give it the
+    other outlet's document id, so one source could overwrite another source's article.
+    """
+    if declared and site_of(declared) in {site_of(page_url), *aliases}:
+        return declared
+    return page_url

@@ -65,9 +65,34 @@ class Spool:
         return path
 
     def pending(self) -> list[Path]:
+        """Spool files waiting for replay, oldest first (files another worker removes meanwhile are skipped)."""
         if not self.directory.exists():
             return []
-        return sorted(self.directory.glob("spool-*.ndjson"), key=lambda p: p.stat().st_mtime)
+        dated = []
+        for path in self.directory.glob("spool-*.ndjson"):
+            try:
+                dated.append((path.stat().st_mtime, path))
+            except FileNotFoundError:
+                continue
+        return [path for _, path in sorted(dated)]
+
+    def claim(self, path: Path) -> Path | None:
+        """Take ``path`` for replay by renaming it (atomic): None when another worker took it first.
+
+        Workers sharing one NEWSWATCH_HOME may replay the same spool at once; only the
+        one whose rename succeeds replays a file, so no document is sent twice and none is lost.
+        """
+        claimed = path.with_name(f"{path.stem}.claimed-{uuid.uuid4().hex}")
+        try:
+            path.rename(claimed)
+        except FileNotFoundError:
+            return None
+        return claimed
+
+    @staticmethod
+    def release(claimed: Path) -> None:
+        """Put a claimed file back for a later replay (the cluster went away again)."""
+        claimed.rename(claimed.with_name(claimed.name.split(".claimed-", 1)[0] + ".ndjson"))
 
     @staticmethod
     def read(path: Path) -> list[IndexAction]:
@@ -134,10 +159,14 @@ class Indexer:
 
     def replay_spool(self) -> BulkReport:
         report = BulkReport()
-        for path in self.spool.pending():
+        for pending in self.spool.pending():
+            path = self.spool.claim(pending)
+            if path is None:
+                continue
             actions = Spool.read(path)
             result = self._send(actions, refresh=False, spool_on_failure=False)
             if result.cluster_error:
+                Spool.release(path)
                 report.cluster_error = result.cluster_error
                 return report
             path.unlink()

@@ -12,6 +12,7 @@ import logging
 import sys
 
 from newswatch import es_node
+from newswatch.secrets import redact
 from newswatch.settings import ES_VERSION, Settings
 
 # Command groups whose tasks come from several stage packages: (name, help, hook, modules).
@@ -46,7 +47,7 @@ COMMAND_MODULES = [
 def _es_command(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if not settings.managed_es and args.action != "status":
-        print(f"ES_URL is set ({settings.es_url}); not managing a local node", file=sys.stderr)
+        print(f"ES_URL is set ({redact(settings.es_url)}); not managing a local node", file=sys.stderr)
         return 2
     if args.action == "start":
         layout = es_node.start(settings, port=args.port)
@@ -60,7 +61,7 @@ def _es_command(args: argparse.Namespace) -> int:
         if settings.managed_es:
             print(json.dumps(es_node.status(settings, port=args.port), indent=2))
         else:
-            print(json.dumps({"url": settings.es_url, "health": es_node.health(settings.es_url)}, indent=2))
+            print(json.dumps({"url": redact(settings.es_url), "health": es_node.health(settings.es_url)}, indent=2))
     return 0
 
 

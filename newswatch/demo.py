@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from newswatch import es_node
+from newswatch.secrets import redact
 from newswatch.settings import REPO_ROOT, Settings
 
 DEMO_PREFIX = "newswatch-demo"
@@ -84,7 +85,7 @@ def _demo(args: argparse.Namespace) -> int:
     for story in stories:
         print(format_story(story), end="\n\n")
     print(failure_summary(client, settings.index_prefix))
-    print(f"\nIndices: {settings.index_prefix}-* on {settings.effective_es_url} "
+    print(f"\nIndices: {settings.index_prefix}-* on {redact(settings.effective_es_url)} "
           f"(try: NEWSWATCH_INDEX_PREFIX={settings.index_prefix} newswatch search 'consent'; stop the node: newswatch es stop)")
     return 0
 

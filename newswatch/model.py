@@ -12,7 +12,9 @@ import hashlib
 from datetime import datetime, timezone
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+from newswatch.secrets import redact
 
 StanceLabel = Literal["favor", "against", "neutral", "uncertain"]
 SpeakerType = Literal["person", "organization", "unknown"]
@@ -36,10 +38,19 @@ class Span(BaseModel):
 
 
 class StanceJudgement(BaseModel):
+    """Stance towards one target: whether it is addressed at all, and the stance given that it is.
+
+    On an article, ``quote_positions`` names the quotes that carried the aggregate label and
+    ``from_text`` says whether the article's own text (title and lead) did too.
+    """
+
     target_id: str
     label: StanceLabel
     probs: dict[str, float] = Field(default_factory=dict)
     confidence: float = 0.0
+    addressed: float | None = None
+    quote_positions: list[int] = Field(default_factory=list)
+    from_text: bool = False
 
 
 class Quote(BaseModel):
@@ -110,6 +121,11 @@ class Failure(BaseModel):
     payload_ref: str | None = None
     run_id: str | None = None
     occurred_at: datetime = Field(default_factory=utcnow)
+
+    @field_validator("error", "url", "payload_ref")
+    @classmethod
+    def _without_credentials(cls, value: str | None) -> str | None:
+        return redact(value)
 
     @property
     def id(self) -> str:

@@ -104,8 +104,16 @@ def poll_batch(settings: Settings, sources: list[dict], run_id: str) -> dict:
     }
 
 
-def plan_items(settings: Settings, poll_results: list[dict], batch_size: int = 20) -> list[list[dict]]:
-    """New items only (not yet indexed under their canonical URL), deduplicated, in batches."""
+# Airflow refuses to map a task over more than 1,024 inputs ([core] max_map_length): stay well under.
+MAX_ITEM_BATCHES = 256
+
+
+def plan_items(settings: Settings, poll_results: list[dict], batch_size: int = 20, max_batches: int = MAX_ITEM_BATCHES) -> list[list[dict]]:
+    """New items only (not yet indexed under their canonical URL), deduplicated, in at most ``max_batches`` batches.
+
+    When there are more new items than ``batch_size * max_batches`` the batches grow instead,
+    so one run never plans more mapped tasks than Airflow accepts.
+    """
     from feeds.poller import FeedItem, drop_known_items
 
     unique: dict[str, dict] = {}
@@ -113,7 +121,12 @@ def plan_items(settings: Settings, poll_results: list[dict], batch_size: int = 2
         for item in result.get("items", []):
             unique.setdefault(item["canonical_url"], item)
     fresh = drop_known_items(es_client(settings), settings.index_prefix, [FeedItem.model_validate(i) for i in unique.values()])
-    return chunked([unique[item.canonical_url] for item in fresh], batch_size)
+    return mapped_batches([unique[item.canonical_url] for item in fresh], batch_size, max_batches)
+
+
+def mapped_batches(items: list, batch_size: int, max_batches: int) -> list[list]:
+    """Batches of ``batch_size``, grown when that would make more than ``max_batches`` of them."""
+    return chunked(items, max(batch_size, -(-len(items) // max_batches)))
 
 
 # -- fetch, extract, quotes, enrich, index --------------------------------------------------------------
@@ -121,13 +134,13 @@ def plan_items(settings: Settings, poll_results: list[dict], batch_size: int = 2
 def _article_from_page(item: dict, html: str, final_url: str, html_ref: str, fetched_at: datetime) -> Article:
     from extractors.article import extract_article
     from extractors.dedup import content_hash
-    from fetching.urls import canonicalize_url
+    from fetching.urls import canonicalize_url, owned_canonical_url, site_of
 
     feed_published = datetime.fromisoformat(item["published_at"]) if item.get("published_at") else None
     extracted = extract_article(html, url=final_url, feed_published=feed_published, now=fetched_at)
     return Article(
         url=item["url"],
-        canonical_url=canonicalize_url(extracted.canonical_url or final_url),
+        canonical_url=canonicalize_url(owned_canonical_url(extracted.canonical_url, final_url, aliases=(site_of(item["url"]),))),
         source_id=item["source_id"],
         source_name=item.get("source_name"),
         source_category=item.get("source_category"),
@@ -159,13 +172,25 @@ def fetch_and_extract(settings: Settings, items: list[dict], run_id: str, clock:
                 with clock.stage("fetch"):
                     result = fetcher.fetch(item["url"], expect=("html",))
                     fetched_at = utcnow()
-                    html_ref = store.save(result.final_url, result.body, result.content_type, fetched_at)
+                    html_ref = _store_html(store, result, fetched_at, item, run_id, failures)
                 stage = "extract"
                 with clock.stage("extract"):
                     articles.append(_article_from_page(item, result.text, result.final_url, html_ref, fetched_at))
             except (FetchError, ExtractionError, ValueError) as exc:
                 failures.append(_item_failure(stage, exc, item, run_id))
     return articles, failures
+
+
+def _store_html(store, result, fetched_at: datetime, item: dict, run_id: str, failures: list[Failure]) -> str | None:
+    """The stored page's reference, or None (and a recorded failure) when NEWSWATCH_HOME cannot take it.
+
+    A read-only or full disk costs the page's re-extraction later, not the article now.
+    """
+    try:
+        return store.save(result.final_url, result.body, result.content_type, fetched_at)
+    except OSError as exc:
+        failures.append(_item_failure("store", exc, item, run_id))
+        return None
 
 
 def _item_failure(stage: str, exc: Exception, item: dict, run_id: str) -> Failure:
@@ -181,9 +206,17 @@ def analyse(settings: Settings, articles: list[Article], run_id: str, clock: Sta
     from extractors.dedup import assign_clusters
     from extractors.quotes import UnsupportedLanguage, add_quotes
 
+    from elasticsearch import ApiError, TransportError
+
     failures: list[Failure] = []
     with clock.stage("extract"):
-        articles = assign_clusters(articles, es_client(settings), settings.index_prefix)
+        try:
+            articles = assign_clusters(articles, es_client(settings), settings.index_prefix)
+        except (TransportError, ApiError) as exc:
+            # Elasticsearch down: cluster within the batch only; the articles are spooled, not lost.
+            log.error("near-duplicate lookup failed (%s); clustering within the batch only", exc)
+            articles = assign_clusters(articles)
+            failures += [_item_failure("dedup", exc, {"canonical_url": a.canonical_url, "url": a.url, "source_id": a.source_id}, run_id) for a in articles]
     done: list[Article] = []
     for article in articles:
         item = {"canonical_url": article.canonical_url, "url": article.url, "source_id": article.source_id}

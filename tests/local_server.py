@@ -20,6 +20,7 @@ class Reply:
     body: bytes = b""
     delay: float = 0.0  # seconds to wait before answering (timeouts)
     send_length: bool = True  # False: no Content-Length, the body ends when the connection closes
+    trickle: float = 0.0  # seconds between two bytes of the body (a server that drips its answer)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,13 @@ class LocalServer:
                         self.send_header("Connection", "close")
                         self.close_connection = True
                     self.end_headers()
-                    self.wfile.write(reply.body)
+                    if reply.trickle:
+                        for byte in reply.body:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(reply.trickle)
+                    else:
+                        self.wfile.write(reply.body)
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True  # the client gave up (size limit, timeout): expected
 

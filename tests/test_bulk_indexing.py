@@ -111,3 +111,33 @@ def test_cluster_stopped_mid_run_spools_and_a_later_run_indexes_everything(es_ba
         assert count(client, settings.index_prefix, "quotes") == 6
     finally:
         es_node.stop(settings, home=node_home)
+
+
+def test_two_workers_replaying_one_spool_send_each_document_once(es_ready, es_settings):
+    """Fault (issue 18, case 7): workers sharing NEWSWATCH_HOME replay one spool at the same time."""
+    import threading
+
+    from indexing.documents import article_document
+
+    spool = Spool(es_settings.spool_dir)
+    for n in range(40):
+        article = make_article(100 + n)
+        spool.write([IndexAction("articles", article.id, article_document(article))])
+    workers = [make_indexer(es_settings, es_ready) for _ in range(2)]
+    reports, errors = [], []
+
+    def replay(indexer):
+        try:
+            reports.append(indexer.replay_spool())
+        except Exception as exc:  # noqa: BLE001 - the test reports what a worker raised
+            errors.append(exc)
+
+    threads = [threading.Thread(target=replay, args=(w,)) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(r.replayed for r in reports) == 40
+    assert spool.pending() == [] and list(es_settings.spool_dir.iterdir()) == []
+    assert count(es_ready, es_settings.index_prefix, "articles") == 40

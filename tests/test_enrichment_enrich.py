@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-import numpy as np
-
-from enrichment.enrich import Enricher, build_enricher, enrich_articles, quote_statement, select_targets, statement_sentences
-from enrichment.profile import StanceTarget
+from enrichment.enrich import Enricher, article_lead, build_enricher, enrich_articles, quote_statement, statement_passages
 from enrichment.stance import aggregate_stance
 from newswatch.model import Article, Quote, Span, StanceJudgement
 
@@ -20,10 +17,15 @@ TEXT = (
 )
 
 
+# The stand-in's notion of "addressed": the passage names the target's subject.
+SUBJECTS = {"consent": "consent", "compensation": "pay", "litigation": "suit", "platform_terms": "terms", "transparency": "dataset", "voice_likeness": "voice"}
+
+
 class RecordingStance:
     """Stands in for enrichment.stance.StanceClassifier: records what it is asked.
 
-    A sentence containing "meritless" is judged against (0.6), any other favor (0.9).
+    A passage addresses a target when it names the target's subject (``SUBJECTS``); a
+    passage containing "meritless" is judged against (0.6), any other favor (0.9).
     """
 
     def __init__(self):
@@ -34,13 +36,18 @@ class RecordingStance:
         return [self._judge(text, target_id) for text, _, target_id in items]
 
     @staticmethod
+    def is_addressed(judgement: StanceJudgement) -> bool:
+        return judgement.addressed >= 0.5
+
+    @staticmethod
     def _judge(text: str, target_id: str) -> StanceJudgement:
         if "meritless" in text:
             probs = {"favor": 0.3, "against": 0.6, "neutral": 0.1}
         else:
             probs = {"favor": 0.9, "against": 0.05, "neutral": 0.05}
         label = max(probs, key=probs.get)
-        return StanceJudgement(target_id=target_id, label=label, probs=probs, confidence=probs[label])
+        addressed = 0.9 if SUBJECTS[target_id] in text.lower() else 0.1
+        return StanceJudgement(target_id=target_id, label=label, probs=probs, confidence=probs[label], addressed=addressed)
 
 
 def with_stance(base: Enricher, stance: RecordingStance) -> Enricher:
@@ -80,14 +87,24 @@ def test_enrich_fills_every_field(base_enricher):
     assert on_topic.is_relevant and not off_topic.is_relevant
     assert off_topic.relevance < on_topic.relevance
 
-    # Stance only for the relevant quote, against the targets it is about (it asks for
-    # consent and pay): not against litigation, transparency or voice cloning.
-    assert stance.asked and all(text == "Nobody asked us for consent, and nobody offered to pay," for text, _, _ in stance.asked)
-    assert sorted(target for _, _, target in stance.asked) == ["compensation", "consent"]
-    assert [j.target_id for j in on_topic.stance] == ["consent", "compensation"]  # profile order
+    # The relevant quote and the article's lead are read against every target; the
+    # off-topic quote is not read at all.
+    lead = article_lead(original.title, original.text)
+    targets = [t.id for t in enricher.profile.targets]
+    assert sorted(stance.asked) == sorted(
+        [("Nobody asked us for consent, and nobody offered to pay,", c, t) for t, c in ((t.id, t.claim) for t in enricher.profile.targets)]
+        + [(lead, t.claim, t.id) for t in enricher.profile.targets]
+    )
+    assert len(stance.asked) == 2 * len(targets)
+    # Only the targets the quote addresses are kept (consent and pay), in profile order.
+    assert [j.target_id for j in on_topic.stance] == ["consent", "compensation"]
     assert all(j.label == "favor" for j in on_topic.stance)
     assert off_topic.stance == []
-    assert {j.target_id: j.label for j in enriched.stance} == {"consent": "favor", "compensation": "favor"}
+    # The article's stance comes from the quote and its own lead ("terms of service"), and says which carried it.
+    by_target = {j.target_id: j for j in enriched.stance}
+    assert {t: j.label for t, j in by_target.items()} == {"consent": "favor", "compensation": "favor", "platform_terms": "favor"}
+    assert by_target["consent"].quote_positions == [0] and not by_target["consent"].from_text
+    assert by_target["platform_terms"].quote_positions == [] and by_target["platform_terms"].from_text
     # Other stages' fields are untouched, and the input is not mutated.
     assert (enriched.url, enriched.text, enriched.quotes[0].text) == (original.url, original.text, original.quotes[0].text)
     assert original.summary is None and original.quotes[0].relevance is None
@@ -113,9 +130,12 @@ def test_helpers():
     assert quote_statement(Quote(position=0, kind="indirect", text="He said hi.")) == "He said hi."
 
 
-def test_each_sentence_of_a_quote_is_judged_and_the_quote_gets_their_weighted_mean(base_enricher):
+def test_a_long_quote_is_read_in_passages_and_gets_their_weighted_mean(base_enricher):
     stance = RecordingStance()
-    said = "Synthaura never asked the musicians and never paid them. The company calls the lawsuit meritless, but it is not. We back the suit."
+    said = (
+        "Synthaura never asked the musicians and never paid them. The suit, they say, is meritless. "
+        "It is not meritless at all, in our view. We back the suit. The suit is necessary."
+    )
     text = f'The guild spoke about the case against Synthaura. "{said}" said Maya Okafor of the guild, which supports creators suing AI firms over training.'
     start = text.index(said)
     url = "https://news.example/suit"
@@ -124,31 +144,18 @@ def test_each_sentence_of_a_quote_is_judged_and_the_quote_gets_their_weighted_me
         quotes=[Quote(position=0, kind="direct", text=said, contents=[Span(start=start, end=start + len(said), text=said)])],
     )  # fmt: skip
     [quoted] = with_stance(base_enricher, stance).enrich(piece).quotes
-    assert sorted({text for text, _, _ in stance.asked}) == sorted(statement_sentences(said))
-    assert len(statement_sentences(said)) == 3
+    passages = statement_passages(said)
+    assert len(passages) == 2
+    assert {text for text, _, _ in stance.asked} == {*passages, article_lead(piece.title, piece.text)}
     litigation = {j.target_id: j for j in quoted.stance}["litigation"]
-    # Two sentences for (0.9 sure), one against (0.6 sure): each weighted by its confidence.
+    # One passage against (0.6 sure), one for (0.9 sure), each weighted by confidence x addressed.
     assert litigation.label == "favor"
-    assert litigation.probs["against"] == pytest.approx((2 * 0.9 * 0.05 + 0.6 * 0.6) / (0.9 + 0.6 + 0.9), abs=1e-3)
+    assert litigation.probs["against"] == pytest.approx((0.6 * 0.9 * 0.6 + 0.9 * 0.9 * 0.05) / (0.6 * 0.9 + 0.9 * 0.9), abs=1e-3)
 
 
-def test_target_selection_keeps_the_closest_and_the_ones_named():
-    targets = [
-        StanceTarget(id="consent", claim="Consent first.", cues=("consent", "ask")),
-        StanceTarget(id="compensation", claim="Pay creators.", cues=("pay", "paid", "licens")),
-        StanceTarget(id="voice", claim="No voice clones.", cues=("voice", "clone")),
-        StanceTarget(id="other", claim="A target without cues."),
+def test_passages_skip_fragments():
+    assert statement_passages("We back the suit. Yes. It is justified and necessary.") == ["We back the suit. It is justified and necessary."]
+    assert statement_passages("Yes.") == ["Yes."]
+    assert statement_passages("One two three. Four five six. Seven eight nine. Ten eleven twelve.", per_passage=3) == [
+        "One two three. Four five six. Seven eight nine.", "Ten eleven twelve."
     ]
-    similarities = np.array([0.5, 0.45, 0.48, 0.1])
-    assert select_targets(similarities, "They never asked and never paid.", targets, 3, 0.2) == [0, 1]
-    # Close in embedding space is not enough for a second target: it must be named.
-    assert select_targets(similarities, "They never asked us.", targets, 3, 0.2) == [0]
-    assert select_targets(similarities, "Licensing, consent and voice clones.", targets, 2, 0.2) == [0, 2]
-    # A target without cues competes on similarity alone; nothing under the floor is judged.
-    assert select_targets(np.array([0.5, 0.1, 0.1, 0.3]), "Nothing named.", targets, 3, 0.2) == [0, 3]
-    assert select_targets(np.array([0.1, 0.15, 0.05, 0.0]), "They never paid.", targets, 3, 0.2) == []
-
-
-def test_quote_sentences_skip_fragments():
-    assert statement_sentences("We back the suit. Yes. It is justified and necessary.") == ["We back the suit.", "It is justified and necessary."]
-    assert statement_sentences("Yes.") == ["Yes."]

@@ -6,7 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from enrichment.cli import summarize_line
+from enrichment.cli import summarize_item
+from newswatch.jsonl import parse_line
 from enrichment.sentences import detokenize_ptb, prepare_sentences, split_plain, split_ptb
 from enrichment.summarize import (
     FEATURE_NAMES,
@@ -109,9 +110,15 @@ def test_short_texts_are_returned_whole(summarizer):
 
 
 def test_summarize_cli_records(summarizer):
-    assert summarize_line(json.dumps({"id": "a1", "text": ARTICLE}), summarizer, tokenized=False)["summary"].startswith("A coalition")
-    assert summarize_line("{not json", summarizer, tokenized=False)["error"].startswith("not JSON")
-    assert summarize_line(json.dumps({"id": "a2", "text": 5}), summarizer, tokenized=False) == {"id": "a2", "error": 'expected an object with a string "text"'}
+    def summarize_line(line):
+        return summarize_item(parse_line(line, 1), summarizer, tokenized=False)
+
+    assert summarize_line(json.dumps({"id": "a1", "text": ARTICLE}))["summary"].startswith("A coalition")
+    assert summarize_line("{not json")["error"]["type"] == "InvalidJSON"
+    assert summarize_line(json.dumps({"id": "a2", "text": 5})) == {"id": "a2", "error": {"type": "InvalidItem", "message": 'expected an object with a string "text"'}}
+    # Invalid UTF-8 and lone surrogates are one line's error, not the batch's.
+    assert summarize_line(b'{"id": "a3", "text": "caf\xe9"}')["error"]["type"] == "InvalidEncoding"
+    assert summarize_line('{"id": "a4", "text": "x \\ud800 y"}') == {"id": "a4", "error": {"type": "InvalidEncoding", "message": "line 1: a string holds a lone surrogate (not encodable as UTF-8)"}}
 
 
 def _tiny_seq2seq_model(directory):

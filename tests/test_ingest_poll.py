@@ -230,3 +230,26 @@ def test_listing_discovery_keeps_article_links_only():
     assert not looks_like_article("https://x.example/category/ai-and-music-news")
     assert not looks_like_article("https://x.example/contact")
     assert discover_article_links("", "https://x.example/") == []
+
+
+def test_a_huge_feed_gives_only_its_newest_entries_and_a_recorded_warning(server, fetcher):
+    """Fault: a feed of thousands of entries must not flood one run (issue 18, case 4)."""
+    entries = "".join(
+        f"<item><title>Story {n}</title><link>https://big.example/news/story-{n}</link>"
+        f"<pubDate>{(NOW - timedelta(minutes=n)).strftime('%a, %d %b %Y %H:%M:%S GMT')}</pubDate></item>"
+        for n in range(1000)
+    )
+    server.routes["/big.xml"] = Reply(200, RSS, f'<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>{entries}</channel></rss>'.encode())
+    report = poll_sources(fetcher, [source("big", [server.url("/big.xml")])], {}, now=NOW, policy=PollPolicy(max_entries_per_feed=50))
+    assert len(report.items) == 50
+    assert {i.title for i in report.items} == {f"Story {n}" for n in range(50)}  # the newest
+    assert [f.error_type for f in report.failures] == ["feed_truncated"]
+
+
+def test_planned_batches_never_exceed_what_airflow_can_map():
+    from newswatch.pipeline import mapped_batches
+
+    items = list(range(21_000))
+    batches = mapped_batches(items, batch_size=20, max_batches=256)
+    assert len(batches) <= 256 and sum(len(b) for b in batches) == 21_000
+    assert mapped_batches(list(range(45)), batch_size=20, max_batches=256) == [list(range(20)), list(range(20, 40)), list(range(40, 45))]

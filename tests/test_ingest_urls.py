@@ -64,3 +64,18 @@ def test_canonicalisation_is_idempotent():
 def test_non_http_urls_are_rejected(url):
     with pytest.raises(InvalidURL):
         canonicalize_url(url)
+
+
+def test_a_canonical_on_another_site_is_not_taken():
+    from fetching.urls import owned_canonical_url, site_of
+
+    assert site_of("https://news.example.co.uk/a") == "example.co.uk"
+    assert site_of("https://www.example.com/a") == "example.com"
+    page = "https://www.outlet-a.example/story"
+    # Same site (another host of it): the declared canonical is the page's own.
+    assert owned_canonical_url("https://amp.outlet-a.example/story", page) == "https://amp.outlet-a.example/story"
+    # Another outlet's URL would take over that outlet's document id: refused.
+    assert owned_canonical_url("https://outlet-b.example/their-story", page) == page
+    # Unless that site is a declared alias of the source (the feed's own site, say).
+    assert owned_canonical_url("https://outlet-b.example/x", page, aliases=("outlet-b.example",)) == "https://outlet-b.example/x"
+    assert owned_canonical_url(None, page) == page

@@ -11,6 +11,15 @@ from enrichment.profile import load_profile
 from enrichment.stance_data import (
     IN_DOMAIN_PATH,
     LABELS,
+    MODEL_LABELS,
+    ContrastPair,
+    labelling_agreement,
+    load_contrast,
+    load_grounded,
+    read_jsonl,
+    score_contrast,
+    score_grounded,
+    GROUNDED_PATH,
     StanceDataError,
     load_ibm_claim_stance,
     load_in_domain,
@@ -131,3 +140,60 @@ def test_polar_scoring_takes_the_larger_of_favor_and_against():
     three_way = score_predictions(["favor", "against"], probs, polar_only=False, threshold=0.5)
     assert three_way["accuracy"] == 0.0
     assert three_way["coverage"] == 1.0
+
+
+def test_grounded_set_is_large_varied_and_split_by_story():
+    statements = load_grounded()
+    assert len(statements) >= 1000
+    assert len({s.source_url for s in statements}) >= 300
+    rows = read_jsonl(GROUNDED_PATH)
+    split_of_page, split_of_query = {}, {}
+    for row in rows:
+        assert split_of_page.setdefault(row["source_url"], row["split"]) == row["split"], row["source_url"]
+        assert split_of_query.setdefault(row["query"], row["split"]) == row["split"], row["query"]
+    test = [s for s in statements if s.split == "test"]
+    counts = Counter(label for s in test for label in s.labels.values())
+    assert all(counts[label] >= 50 for label in LABELS), counts
+    # Statements about AI and culture that address no target at all are part of the set.
+    assert sum(all(v == "not_addressed" for v in s.labels.values()) for s in statements) >= 100
+    assert len({s.speaker_type for s in statements}) >= 10
+
+
+def test_contrast_pairs_flip_or_remove_a_position():
+    pairs = load_contrast()
+    assert len(pairs) >= 150
+    assert all(p.first[1] != p.second[1] and p.first[0] != p.second[0] for p in pairs)
+    assert {p.target for p in pairs} == set(load_profile().target_ids)
+
+
+def test_second_labelling_pass_covers_300_records_with_kappa_per_target():
+    agreement = labelling_agreement()
+    assert agreement["records"] >= 300
+    assert set(agreement["kappa"]) == set(load_profile().target_ids)
+    assert all(0.0 < k <= 1.0 for k in agreement["kappa"].values())
+
+
+def _row(label: str, addressed: float = 0.9) -> list[float]:
+    stance = {"favor": [0.8, 0.1, 0.1], "against": [0.1, 0.8, 0.1], "neutral": [0.1, 0.1, 0.8]}[label]
+    return [p * addressed for p in stance] + [1.0 - addressed]
+
+
+def test_grounded_scoring_keeps_detection_and_stance_apart():
+    gold = ["favor", "against", "neutral", "not_addressed", "not_addressed"]
+    # Stance right on every addressed pair, but one addressed pair missed and one false alarm.
+    probs = np.array([_row("favor"), _row("against", 0.3), _row("neutral"), _row("favor", 0.2), _row("favor", 0.9)])
+    scores = score_grounded(gold, probs)
+    assert scores["stance_macro_f1"] == 1.0
+    assert scores["addressed_f1"] == pytest.approx(2 / 3, abs=1e-3)
+    assert scores["addressed"] == 3 and scores["n"] == 5
+
+
+def test_contrast_pair_counts_only_when_both_members_are_right():
+    pairs = [
+        ContrastPair("p1", "consent", ("with consent", "favor"), ("without consent", "against")),
+        ContrastPair("p2", "consent", ("asked first", "favor"), ("about music", "not_addressed")),
+    ]
+    probs = np.array([_row("favor"), _row("against"), _row("favor"), _row("favor", 0.9)])
+    scores = score_contrast(pairs, probs)
+    assert scores["pair_accuracy"] == 0.5 and scores["member_accuracy"] == 0.75
+    assert MODEL_LABELS[-1] == "not_addressed"

@@ -1,8 +1,8 @@
 """The stance classifier's loading, prediction, calibration and aggregation code paths.
 
 A tiny randomly initialised BERT (built in a temp folder) stands in for the trained
-model and for both frozen encoders, so these tests need neither the shipped weights nor
-the MiniLM and mpnet packages.
+model and for both frozen encoders, and tiny random target heads for the trained ones, so
+these tests need neither the shipped weights nor the MiniLM and mpnet packages.
 """
 from __future__ import annotations
 
@@ -21,17 +21,21 @@ from enrichment.stance import (
     StanceModelUnavailable,
     StanceSettings,
     StatementEncoder,
+    TargetHead,
     aggregate_stance,
     combined_log_probs,
     judgement_from_probs,
     save_stance_model,
+    save_target_heads,
     softmax,
+    with_target_heads,
 )
 from enrichment.stance_cli import run_stance
-from enrichment.stance_data import LABELS
+from enrichment.stance_data import LABELS, MODEL_LABELS
 from enrichment.stance_training import fit_temperature
 from newswatch.model import StanceJudgement
 
+PROFILE_CLAIM = "ai companies must pay creators"
 WORDS = "the a artists ai companies must pay creators for training data lawsuit is meritless we support consent voice".split()
 
 
@@ -52,8 +56,10 @@ def tiny_model_dir(tmp_path_factory):
     settings = StanceSettings(
         rank=2, statement_dim=16, claim_dim=16, temperature=1.0, threshold=0.5, max_length=32,
         reference_rank=1, reference_dim=16, reference_temperature=2.0, ensemble_temperature=0.8,
+        target_claims=(PROFILE_CLAIM,), target_heads=2, target_hidden=8, target_weight=0.6, addressed_threshold=0.4,
     )
     save_stance_model(directory, encoder, head, reference_head, tokenizer, settings)
+    save_target_heads(directory, [TargetHead(32, 16, hidden=8), TargetHead(32, 16, hidden=8)])
     return directory
 
 
@@ -98,13 +104,34 @@ def test_batch_keeps_order_and_matches_single_predictions(tiny_classifier):
         assert single.probs == pytest.approx(judged.probs, abs=1e-3)
 
 
-def test_probabilities_combine_both_experts_with_their_temperatures(tiny_classifier):
-    pairs = [("ai companies must pay creators", "we support consent"), ("artists must pay", "the lawsuit is meritless")]
-    tuned, reference = tiny_classifier.expert_logits(pairs)
+def test_probabilities_combine_the_experts_and_for_profile_claims_the_target_heads(tiny_classifier):
+    pairs = [(PROFILE_CLAIM, "we support consent"), ("artists must pay", "the lawsuit is meritless")]
+    tuned, reference, target = tiny_classifier.expert_logits(pairs)
     settings = tiny_classifier.settings
-    expected = softmax(combined_log_probs(tuned, reference, settings.temperature, settings.reference_temperature), settings.ensemble_temperature)
-    assert tiny_classifier.probabilities(pairs) == pytest.approx(expected, abs=1e-6)
+    experts = softmax(combined_log_probs(tuned, reference, settings.temperature, settings.reference_temperature), settings.ensemble_temperature)
+    full = tiny_classifier.full_probabilities(pairs)
+    assert full.shape == (2, len(MODEL_LABELS))
+    assert full.sum(axis=1) == pytest.approx([1.0, 1.0], abs=1e-6)
+    # The last column is the target heads' P(not addressed), for any claim.
+    assert full[:, -1] == pytest.approx(np.exp(target[:, -1]), abs=1e-6)
+    stance = tiny_classifier.probabilities(pairs)
+    # A profile claim mixes in the heads' stance; a free-text claim is the experts' alone.
+    assert stance[0] == pytest.approx(with_target_heads(experts[:1], target[:1], settings.target_weight)[0], abs=1e-5)
+    assert stance[1] == pytest.approx(experts[1], abs=1e-5)
     assert not np.allclose(tuned, reference)
+
+
+def test_addressed_follows_the_heads_and_the_threshold(tiny_model_dir, tiny_encoder):
+    judgement = tiny_classifier_for(tiny_model_dir, tiny_encoder).predict("we support consent", PROFILE_CLAIM, "compensation")
+    assert 0.0 <= judgement.addressed <= 1.0
+    lenient = tiny_classifier_for(tiny_model_dir, tiny_encoder, addressed_threshold=0.0)
+    strict = tiny_classifier_for(tiny_model_dir, tiny_encoder, addressed_threshold=1.01)
+    assert lenient.is_addressed(judgement) and not strict.is_addressed(judgement)
+    assert tiny_classifier_for(tiny_model_dir, tiny_encoder).addressed_threshold == 0.4
+
+
+def tiny_classifier_for(directory, encoder, **options) -> StanceClassifier:
+    return StanceClassifier(directory, claim_encoder=encoder, reference_encoder=encoder, **options)
 
 
 def test_combination_is_a_geometric_mean_of_calibrated_experts():
@@ -127,6 +154,16 @@ def test_a_model_folder_without_the_reference_head_is_refused(tiny_model_dir, tm
     (partial / "reference_head.safetensors").unlink()
     with pytest.raises(StanceModelUnavailable, match="reference_head.safetensors missing"):
         StanceClassifier(partial, claim_encoder=tiny_encoder, reference_encoder=tiny_encoder)
+
+
+def test_a_model_folder_without_target_heads_is_refused(tiny_model_dir, tmp_path, tiny_encoder):
+    import shutil
+
+    partial = tmp_path / "no-targets"
+    shutil.copytree(tiny_model_dir, partial)
+    (partial / "target_heads.safetensors").unlink()
+    with pytest.raises(StanceModelUnavailable, match="target_heads.safetensors missing"):
+        tiny_classifier_for(partial, tiny_encoder)
 
 
 def test_label_is_uncertain_below_the_threshold(tiny_model_dir, tiny_encoder):
@@ -164,9 +201,9 @@ def test_judgement_from_probs_applies_threshold():
     assert judgement_from_probs([0.45, 0.35, 0.2], "consent", 0.5).label == "uncertain"
 
 
-def _judgement(target: str, favor: float, against: float, neutral: float) -> StanceJudgement:
+def _judgement(target: str, favor: float, against: float, neutral: float, addressed: float | None = None) -> StanceJudgement:
     probs = {"favor": favor, "against": against, "neutral": neutral}
-    return StanceJudgement(target_id=target, label=max(probs, key=probs.get), probs=probs, confidence=max(probs.values()))
+    return StanceJudgement(target_id=target, label=max(probs, key=probs.get), probs=probs, confidence=max(probs.values()), addressed=addressed)
 
 
 def test_article_aggregate_is_per_target_and_confidence_weighted():
@@ -179,6 +216,20 @@ def test_article_aggregate_is_per_target_and_confidence_weighted():
     assert by_target["consent"].label == "favor"
     assert by_target["litigation"].label == "against"
     assert sum(by_target["consent"].probs.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_aggregate_names_the_quotes_that_carried_it_and_weighs_by_addressed():
+    judgements = [
+        _judgement("consent", 0.9, 0.05, 0.05, addressed=0.95),
+        _judgement("consent", 0.05, 0.9, 0.05, addressed=0.1),
+        _judgement("consent", 0.8, 0.1, 0.1, addressed=0.9),
+    ]
+    [aggregate] = aggregate_stance(judgements, positions=[3, 7, None])
+    # The barely related "against" passage hardly counts; the lead agreed with quote 3.
+    assert aggregate.label == "favor"
+    assert aggregate.quote_positions == [3]
+    assert aggregate.from_text is True
+    assert aggregate.addressed == pytest.approx(0.95)
 
 
 def test_article_aggregate_of_opposite_quotes_is_uncertain():
@@ -202,10 +253,37 @@ def test_cli_reports_bad_lines_and_goes_on(tiny_classifier):
     )
     out = io.StringIO()
     failures = run_stance(lines, out, tiny_classifier, targets)
+    assert all(0.0 <= json.loads(line).get("addressed", 0.5) <= 1.0 for line in out.getvalue().splitlines())
     records = [json.loads(line) for line in out.getvalue().splitlines()]
     assert failures == 2
     good = [r for r in records if "error" not in r]
     assert [(r["id"], r["target_id"]) for r in good] == [("a", "consent"), ("b", "custom"), ("d", "consent"), ("d", "litigation")]
     assert all(set(r["probs"]) == set(LABELS) for r in good)
-    errors = [r["error"] for r in records if "error" in r]
+    errors = [r["error"]["message"] for r in records if "error" in r]
     assert any("not valid JSON" in e for e in errors) and any("unknown target_id" in e for e in errors)
+
+
+def test_cli_keeps_the_batch_when_one_line_is_not_utf8_or_holds_a_lone_surrogate(tiny_classifier):
+    targets = {"consent": PROFILE_CLAIM}
+    lines = io.BytesIO(
+        json.dumps({"id": "a", "text": "we support consent"}).encode() + b"\n"
+        + b'{"id": "bad-bytes", "text": "caf\xe9"}\n'
+        + b'{"id": "surrogate", "text": "x \\ud800 y"}\n'
+        + json.dumps({"id": "b", "text": "the lawsuit is meritless"}).encode() + b"\n"
+    )
+    out = io.StringIO()
+    failures = run_stance(io.TextIOWrapper(lines), out, tiny_classifier, targets)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert failures == 2
+    assert [r["id"] for r in records if "error" not in r] == ["a", "b"]
+    assert {r["error"]["type"] for r in records if "error" in r} == {"InvalidEncoding"}
+
+
+def test_cli_addressed_prints_only_addressed_targets(tiny_model_dir, tiny_encoder):
+    targets = {"consent": PROFILE_CLAIM, "litigation": "the lawsuit is meritless"}
+    line = json.dumps({"id": "d", "text": "the ai companies"}) + "\n"
+    everything, addressed_only = io.StringIO(), io.StringIO()
+    run_stance(io.StringIO(line), everything, tiny_classifier_for(tiny_model_dir, tiny_encoder, addressed_threshold=0.0), targets, addressed_only=True)
+    run_stance(io.StringIO(line), addressed_only, tiny_classifier_for(tiny_model_dir, tiny_encoder, addressed_threshold=1.01), targets, addressed_only=True)
+    assert len(everything.getvalue().splitlines()) == 2
+    assert addressed_only.getvalue() == ""

@@ -1,0 +1,31 @@
+"""Faults: credentials in URLs are never printed or stored (issue 18, case 10 and the feed-URL case)."""
+from __future__ import annotations
+
+import json
+
+from newswatch import cli, es_node
+from newswatch.model import Failure
+from newswatch.secrets import redact
+
+
+def test_redact_replaces_every_url_credential():
+    assert redact("https://elastic:s3cret@es.example.org:9200") == "https://***@es.example.org:9200"
+    assert redact("feed https://bob@feeds.example/x failed; see http://a:b@c.example/") == "feed https://***@feeds.example/x failed; see http://***@c.example/"
+    assert redact("https://es.example.org:9200/path?q=a@b") == "https://es.example.org:9200/path?q=a@b"
+    assert redact(None) is None
+
+
+def test_failure_records_never_store_feed_credentials():
+    failure = Failure(stage="poll", error_type="http_status", error="HTTP 401 [https://user:pw@feeds.example/rss]", url="https://user:pw@feeds.example/rss")
+    stored = json.dumps(failure.model_dump(mode="json"))
+    assert "pw@" not in stored and "user:" not in stored
+    assert failure.url == "https://***@feeds.example/rss"
+
+
+def test_es_status_does_not_print_the_password(monkeypatch, capsys):
+    monkeypatch.setenv("ES_URL", "https://elastic:s3cret@es.example.org:9200")
+    monkeypatch.setattr(es_node, "health", lambda url: {"status": "green"})
+    assert cli.main(["es", "status"]) == 0
+    printed = capsys.readouterr()
+    assert "s3cret" not in printed.out + printed.err
+    assert "https://***@es.example.org:9200" in printed.out
