@@ -102,8 +102,10 @@ class Subscription(BaseModel):
         for address in value:
             _, parsed = parseaddr(address)
             local, at, domain = parsed.partition("@")
-            if not (local and at and "." in domain) or any(c.isspace() for c in address.strip()):
-                raise ValueError(f"{address!r} is not an email address")
+            # One entry, one mailbox: "a@x.org,bcc@evil.example" would be one entry mailing two.
+            several = any(mark in address for mark in ",;") or address.count("@") != 1
+            if several or not (local and at and "." in domain) or any(c.isspace() for c in address.strip()):
+                raise ValueError(f"{address!r} is not one email address")
         return tuple(a.strip() for a in value)
 
     @field_validator("timezone")

@@ -150,10 +150,28 @@ def is_boilerplate(plain_sentence: str) -> bool:
     return bool(_BOILERPLATE.match(plain_sentence.strip())) or len(_WORD.findall(plain_sentence)) < 2
 
 
+# Text without sentence punctuation (transcripts, lowercased posts) comes out as one huge
+# "sentence": cut such runs into pieces a summary can choose from without growing unbounded.
+LONG_SENTENCE_WORDS = 80
+PIECE_WORDS = 40
+
+
+def bounded_sentences(sentences: list[str], longest: int = LONG_SENTENCE_WORDS, piece: int = PIECE_WORDS) -> list[str]:
+    """``sentences`` with every one over ``longest`` words cut into pieces of ``piece`` words."""
+    bounded = []
+    for sentence in sentences:
+        words = sentence.split()
+        if len(words) <= longest:
+            bounded.append(sentence)
+        else:
+            bounded += [" ".join(words[i : i + piece]) for i in range(0, len(words), piece)]
+    return bounded
+
+
 def prepare_sentences(text: str, *, tokenized: bool = False, limit: int | None = None) -> CandidateSentences:
     display: list[str] = []
     plain: list[str] = []
-    for sentence in split_sentences(text, tokenized=tokenized):
+    for sentence in bounded_sentences(split_sentences(text, tokenized=tokenized)):
         readable = detokenize_ptb(sentence) if tokenized else sentence
         if is_boilerplate(readable):
             continue

@@ -156,11 +156,17 @@ def select_diverse(scores: np.ndarray, similarity: np.ndarray, count: int, redun
 class SummaryConfig:
     max_sentences: int = 3
     head_path: Path = DEFAULT_HEAD_PATH
+    # A hard cap whatever the sentence splitter finds (PIECE_WORDS per chosen piece, and some room).
+    words_per_sentence: int = 50
     # Optional abstractive model: a local transformers seq2seq folder (never a hub id).
     abstractive_model_dir: Path | None = None
     abstractive_max_new_tokens: int = 96
     abstractive_max_input_tokens: int = 512
     abstractive_num_beams: int = 2
+
+    @property
+    def max_words(self) -> int:
+        return self.max_sentences * self.words_per_sentence
 
     @staticmethod
     def from_env() -> "SummaryConfig":
@@ -198,7 +204,10 @@ class ExtractiveSummarizer:
         return [strip_dateline(candidates.display[i]) for i in chosen]
 
     def summarize(self, text: str, *, tokenized: bool = False) -> str:
-        return " ".join(self.select(text, tokenized=tokenized))
+        """At most ``max_sentences`` sentences and never more than ``max_words`` words, whatever the input."""
+        words = " ".join(self.select(text, tokenized=tokenized)).split()
+        cap = self.config.max_words
+        return " ".join(words) if len(words) <= cap else " ".join(words[:cap]) + " …"
 
 
 class AbstractiveSummarizer:

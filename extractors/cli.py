@@ -13,11 +13,22 @@ import zlib
 from pathlib import Path
 
 
-def read_html_file(path: Path) -> str:
-    """A saved page as text: gzip is undone; UTF-8 first, else the detected charset."""
+# The fetcher's own cap on a decompressed page: a saved file gets no more room than a fetched one.
+MAX_PAGE_BYTES = 20 * 1024 * 1024
+
+
+class PageTooLarge(ValueError):
+    """A page (after decompression) over ``MAX_PAGE_BYTES``."""
+
+
+def read_html_file(path: Path, limit: int = MAX_PAGE_BYTES) -> str:
+    """A saved page as text: gzip is undone (never past ``limit`` bytes); UTF-8 first, else the detected charset."""
     data = path.read_bytes()
     if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
+        with gzip.open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise PageTooLarge(f"{path} holds more than {limit} bytes of HTML (a decompression bomb?)")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -32,7 +43,7 @@ def _extract(args: argparse.Namespace) -> int:
 
     try:
         html = read_html_file(args.page)
-    except (OSError, EOFError, zlib.error) as exc:  # unreadable file or corrupt gzip
+    except (OSError, EOFError, zlib.error, PageTooLarge) as exc:  # unreadable file, corrupt gzip, a bomb
         print(f"error: cannot read {args.page}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
         return 2
     try:

@@ -18,9 +18,16 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+# NAT64 (RFC 6052 well-known and local-use prefixes): the last 32 bits are an IPv4 address
+# that a NAT64 gateway reaches on the requester's behalf.
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+
+
 def _embedded_ipv4(address: IPAddress) -> IPAddress:
     if isinstance(address, ipaddress.IPv6Address):
-        # ::ffff:10.0.0.1 and 2002:0a00:0001:: (6to4) carry an IPv4 address that decides.
+        # ::ffff:10.0.0.1, 2002:0a00:0001:: (6to4) and 64:ff9b::10.0.0.1 (NAT64) carry an IPv4 address that decides.
+        if any(address in network for network in _NAT64):
+            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         return address.ipv4_mapped or address.sixtofour or address
     return address
 

@@ -87,11 +87,39 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:
+        # The client logs every retried node at WARNING; the one error line below says it all.
+        logging.getLogger("elastic_transport").setLevel(logging.ERROR)
     try:
         return args.handler(args)
     except es_node.NodeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:  # noqa: BLE001 - services that fail get one clear line, never a traceback
+        message = service_error(exc)
+        if message is None or args.verbose:
+            raise
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+
+
+def service_error(exc: BaseException) -> str | None:
+    """One line for an unreachable or refusing service (Elasticsearch, SMTP), or None for a bug."""
+    import smtplib
+
+    from elasticsearch import ApiError, NotFoundError, TransportError
+
+    settings = Settings.from_env()
+    where = redact(settings.effective_es_url)
+    if isinstance(exc, NotFoundError):
+        return f"Elasticsearch at {where} has no such index (is NEWSWATCH_INDEX_PREFIX={settings.index_prefix!r} right? run: newswatch setup)"
+    if isinstance(exc, TransportError):
+        return f"Elasticsearch at {where} is unreachable ({type(exc).__name__}); start it with: newswatch es start"
+    if isinstance(exc, ApiError):
+        return f"Elasticsearch at {where} refused the request: {exc.message}"
+    if isinstance(exc, (smtplib.SMTPException, ConnectionRefusedError)):
+        return f"the mail server refused or could not be reached: {exc}"
+    return None
 
 
 if __name__ == "__main__":

@@ -134,6 +134,10 @@ def api_client(settings: Settings, config: ApiConfig) -> Elasticsearch:
     return es_client(settings)
 
 
+FAILED_KEY_ATTEMPTS_PER_MINUTE = 30
+FAILED_KEY_ATTEMPTS_BURST = 20
+
+
 def create_app(
     settings: Settings,
     config: ApiConfig | None = None,
@@ -147,6 +151,9 @@ def create_app(
     client = client or api_client(settings, config)
     verifier = KeyVerifier(ApiKeyStore(client, settings.index_prefix), config.key_cache_seconds, clock)
     limiter = TokenBucketLimiter(config.rate_per_minute, config.rate_burst, clock)
+    # Requests with a missing or wrong key are limited per client address, before any key
+    # lookup once a client has used up its allowance: guessing keys costs the cluster nothing.
+    failed_attempts = TokenBucketLimiter(FAILED_KEY_ATTEMPTS_PER_MINUTE, FAILED_KEY_ATTEMPTS_BURST, clock)
     service = QueryService(client, settings.index_prefix, config, EncoderProvider(encoder), now)
 
     app = FastAPI(
@@ -161,9 +168,13 @@ def create_app(
     )
     install_error_handlers(app)
 
-    def caller(api_key: Annotated[str | None, Security(API_KEY_HEADER)] = None) -> Principal:
+    def caller(request: Request, api_key: Annotated[str | None, Security(API_KEY_HEADER)] = None) -> Principal:
+        address = request.client.host if request.client else "unknown"
+        if failed_attempts.exhausted(address):
+            raise ApiError(429, "too many requests with a missing or invalid API key", headers={"Retry-After": "60"})
         principal = verifier.verify(api_key)
         if principal is None:
+            failed_attempts.acquire(address)
             raise ApiError(401, "missing, unknown or revoked API key", headers={"WWW-Authenticate": "ApiKey"})
         wait = limiter.acquire(principal.key_id)
         if wait > 0:
@@ -184,13 +195,13 @@ def create_app(
     @app.get("/v1/articles", response_model=Page[ArticleOut], tags=["search"], summary="Search articles")
     def search_articles(principal: Caller, params: Annotated[ArticleSearchParams, Query()]):
         require(principal, "articles")
-        return service.search_articles(params)
+        return service.search_articles(params, quotes_allowed="quotes" in principal.indices)
 
     @app.get("/v1/articles/semantic", response_model=SemanticResult, tags=["search"],
              summary="Articles nearest in meaning to a text")
     def semantic_articles(principal: Caller, params: Annotated[SemanticParams, Query()]):
         require(principal, "articles")
-        return SemanticResult(items=service.semantic_articles(params))
+        return SemanticResult(items=service.semantic_articles(params, quotes_allowed="quotes" in principal.indices))
 
     @app.get("/v1/quotes", response_model=Page[QuoteOut], tags=["search"], summary="Search quotes")
     def search_quotes(principal: Caller, params: Annotated[SearchParams, Query()]):

@@ -147,6 +147,10 @@ class ApiKeyStore:
         return [hit["_source"] for hit in response["hits"]["hits"]]
 
 
+# Stands in for a missing key record so that verifying an unknown key costs one hash too.
+_UNKNOWN_KEY = KeyRecord(key_id="0" * 16, group="none", indices=(), salt="0" * 32, secret_hash="", revoked=False)
+
+
 class KeyVerifier:
     """Checks presented keys, caching lookups briefly so most requests cost no extra round trip."""
 
@@ -170,7 +174,12 @@ class KeyVerifier:
             return None
         key_id, secret = parsed
         record = self._record(key_id)
-        if record is None or not record_matches(record, secret):
+        if record is None:
+            # Hash anyway: an unknown key id must take as long as a wrong secret, or the
+            # response time tells which key ids exist.
+            record_matches(_UNKNOWN_KEY, secret)
+            return None
+        if not record_matches(record, secret):
             return None
         return Principal(key_id, record.group, frozenset(record.indices) & frozenset(PUBLIC_INDICES))
 

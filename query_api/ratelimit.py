@@ -27,15 +27,24 @@ class TokenBucketLimiter:
         self._buckets: dict[str, _Bucket] = {}
         self._lock = threading.Lock()
 
+    def _refilled(self, key: str) -> _Bucket:
+        now = self.clock()
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = _Bucket(tokens=float(self.burst), updated=now)
+        bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.updated) * self.rate_per_second)
+        bucket.updated = now
+        return bucket
+
+    def exhausted(self, key: str) -> bool:
+        """Whether ``key`` has no token left (nothing is taken)."""
+        with self._lock:
+            return self._refilled(key).tokens < 1.0
+
     def acquire(self, key: str) -> float:
         """Take one token for ``key``: 0.0 if allowed, else the seconds to wait before retrying."""
-        now = self.clock()
         with self._lock:
-            bucket = self._buckets.get(key)
-            if bucket is None:
-                bucket = self._buckets[key] = _Bucket(tokens=float(self.burst), updated=now)
-            bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.updated) * self.rate_per_second)
-            bucket.updated = now
+            bucket = self._refilled(key)
             if bucket.tokens >= 1.0:
                 bucket.tokens -= 1.0
                 return 0.0

@@ -139,10 +139,11 @@ class QueryService:
 
     # ---- endpoints ----------------------------------------------------------------------
 
-    def search_articles(self, params: ArticleSearchParams) -> Page[ArticleOut]:
+    def search_articles(self, params: ArticleSearchParams, quotes_allowed: bool = True) -> Page[ArticleOut]:
+        """Articles; their first quotes attached only when asked for and the caller may read quotes."""
         response, next_cursor = self._paged(ARTICLES, params)
         total = response["hits"]["total"]
-        items = self._articles_with_quotes(response["hits"]["hits"], params.include_quotes)
+        items = self._articles_with_quotes(response["hits"]["hits"], params.include_quotes and quotes_allowed)
         return Page[ArticleOut](
             items=items, total=total["value"], total_is_exact=total["relation"] == "eq", next_cursor=next_cursor
         )
@@ -155,14 +156,14 @@ class QueryService:
             items=items, total=total["value"], total_is_exact=total["relation"] == "eq", next_cursor=next_cursor
         )
 
-    def semantic_articles(self, params: SemanticParams) -> list[ArticleOut]:
+    def semantic_articles(self, params: SemanticParams, quotes_allowed: bool = True) -> list[ArticleOut]:
         size = self._page_size(params.size)
         window = self._window(params)
         vector = np.asarray(self.encoders.get().encode([params.q]), dtype=np.float32).reshape(-1)
         if vector.shape != (EMBEDDING_DIMS,) or not np.all(np.isfinite(vector)):
             raise SemanticSearchUnavailable(f"encoder returned a vector of shape {vector.shape}, not ({EMBEDDING_DIMS},)")
         body = queries.knn_body(vector.tolist(), params, window, size, self._source_fields(ARTICLES))
-        return self._articles_with_quotes(self._search(ARTICLES, body)["hits"]["hits"], with_quotes=True)
+        return self._articles_with_quotes(self._search(ARTICLES, body)["hits"]["hits"], with_quotes=quotes_allowed)
 
     def stance_trend(self, params: StanceTrendParams) -> StanceTrend:
         spec = ARTICLES if params.index == "articles" else QUOTES

@@ -307,3 +307,32 @@ def test_limits_come_from_the_environment_and_bad_values_fail_clearly(monkeypatc
     monkeypatch.setenv("NEWSWATCH_API_EXPORT_CAP", "lots")
     with pytest.raises(ValueError, match="NEWSWATCH_API_EXPORT_CAP"):
         ApiConfig.from_env()
+
+
+@pytest.mark.fault
+def test_a_key_for_articles_only_never_receives_quotes(api_world):
+    """Fault (issue 18, case 5): include_quotes and semantic search must not reach the quotes index."""
+    articles_only = api_world.http(key=api_world.key(indices=("articles",)))
+    both = api_world.http(key=api_world.key())
+    assert articles_only.get("/v1/quotes").status_code == 403
+    with_quotes = both.get("/v1/articles", params={"include_quotes": "true", "size": 50}).json()["items"]
+    assert any(item["quotes"] for item in with_quotes)  # the data has quotes to leak
+    for path, params in (("/v1/articles", {"include_quotes": "true", "size": 50}), ("/v1/articles/semantic", {"q": "consent for training"})):
+        response = articles_only.get(path, params=params)
+        assert response.status_code == 200
+        assert all(not item["quotes"] for item in response.json()["items"]), path
+
+
+@pytest.mark.fault
+def test_guessing_keys_is_rate_limited_per_client_before_any_lookup(api_world, monkeypatch):
+    """Fault (issue 18, case 6): unknown keys each cost a lookup and were never limited."""
+    from query_api.keys import ApiKeyStore
+
+    lookups = []
+    original = ApiKeyStore.fetch
+    monkeypatch.setattr(ApiKeyStore, "fetch", lambda self, key_id: lookups.append(key_id) or original(self, key_id))
+    http = api_world.http()
+    codes = [http.get("/v1/articles", headers={"X-API-Key": f"nwk_{n:016x}_{'s' * 43}"}).status_code for n in range(40)]
+    assert codes[:20] == [401] * 20
+    assert set(codes[20:]) == {429}
+    assert len(lookups) <= 20

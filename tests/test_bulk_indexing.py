@@ -113,6 +113,7 @@ def test_cluster_stopped_mid_run_spools_and_a_later_run_indexes_everything(es_ba
         es_node.stop(settings, home=node_home)
 
 
+@pytest.mark.fault
 def test_two_workers_replaying_one_spool_send_each_document_once(es_ready, es_settings):
     """Fault (issue 18, case 7): workers sharing NEWSWATCH_HOME replay one spool at the same time."""
     import threading

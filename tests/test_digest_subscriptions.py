@@ -64,7 +64,7 @@ subscriptions:
     message = str(error.value)
     assert message.startswith("subs.yaml: invalid subscriptions")
     for expected in [
-        "subscription 'broken': recipients: 'not-an-address' is not an email address",
+        "subscription 'broken': recipients: 'not-an-address' is not one email address",
         "subscription 'broken': timezone: unknown time zone 'Europe/Atlantis'",
         "subscription 'broken': send_hour:",
         "subscription 'broken': empty_day:",
@@ -157,6 +157,15 @@ def test_cli_validate_lists_subscriptions_and_reports_errors_without_a_traceback
     bad = tmp_path / "bad.yaml"
     bad.write_text("subscriptions:\n  - {name: x, recipients: [nobody]}\n")
     assert main(["digest", "validate", "--config", str(bad)]) == 2
-    assert "subscription 'x': recipients: 'nobody' is not an email address" in capsys.readouterr().err
+    assert "subscription 'x': recipients: 'nobody' is not one email address" in capsys.readouterr().err
     assert main(["digest", "preview", "--config", str(good), "--subscription", "berlin-morning", "--date", "20-11-2026"]) == 2
     assert "digest date must be YYYY-MM-DD" in capsys.readouterr().err
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize("entry", ["a@example.org,bcc@evil.example", "a@example.org; b@example.org", "a@b@example.org"])
+def test_one_recipient_entry_is_one_mailbox(entry):
+    """Fault (issue 18, low): an entry smuggling a second address must not validate."""
+    text = f"subscriptions:\n  - name: smuggled\n    recipients: ['{entry}']\n"
+    with pytest.raises(SubscriptionError, match="is not one email address"):
+        parse_config(text, source="subs.yaml")

@@ -171,3 +171,18 @@ def test_rouge_on_a_slice_of_the_shared_dev_set(summarizer):
         assert ours > baseline - 0.5
     assert report.rouge1 > 25
     assert 40 <= report.median_words <= 120
+
+
+@pytest.mark.parametrize("shape", ["lowercase", "no punctuation", "one line"])
+def test_a_summary_is_never_longer_than_asked_whatever_the_text(shape):
+    """Transcripts, lowercased posts, text without sentence punctuation: 3 sentences and 150 words at most."""
+    from enrichment.summarize import ExtractiveSummarizer, SummaryConfig
+
+    body = " ".join(f"Sentence {n} says the label wants artists paid for training data, and the company disagrees." for n in range(90))
+    text = {"lowercase": body.lower(), "no punctuation": body.replace(".", "").replace(",", ""), "one line": body.replace(". ", "; ")}[shape]
+    summarizer = ExtractiveSummarizer(config=SummaryConfig(max_sentences=3))
+    selected = summarizer.select(text)
+    summary = summarizer.summarize(text)
+    assert len(selected) <= 3
+    assert len(summary.split()) <= SummaryConfig(max_sentences=3).max_words + 1
+    assert len(summary.split()) < len(text.split()) / 5

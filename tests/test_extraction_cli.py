@@ -94,3 +94,18 @@ def test_eval_command_prints_the_scores(capsys):
         assert f"\n{label} " in out
     f1 = float(next(line.split()[1] for line in out.splitlines() if line.startswith("f1 ")))
     assert 0.9 < f1 <= 1.0
+
+
+@pytest.mark.fault
+def test_a_gzip_bomb_is_refused_without_expanding_it(tmp_path):
+    """Fault (issue 18, low): a small gzip that expands to hundreds of megabytes."""
+    import gzip as gzip_module
+
+    from extractors.cli import PageTooLarge, read_html_file
+
+    bomb = tmp_path / "bomb.html.gz"
+    with gzip_module.open(bomb, "wb") as handle:
+        for _ in range(4):
+            handle.write(b"\0" * (1024 * 1024))
+    with pytest.raises(PageTooLarge, match="more than 1048576 bytes"):
+        read_html_file(bomb, limit=1024 * 1024)

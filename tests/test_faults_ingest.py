@@ -10,6 +10,8 @@ from local_server import LocalServer, Reply
 from newswatch.model import stable_id
 from newswatch.pipeline import process_batch
 
+pytestmark = pytest.mark.fault
+
 ARTICLE = (
     "<!DOCTYPE html><html><head><title>Label sues AI start-up over training</title></head><body><article>"
     "<h1>Label sues AI start-up over training</h1>"

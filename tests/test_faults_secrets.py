@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from newswatch import cli, es_node
 from newswatch.model import Failure
 from newswatch.secrets import redact
+
+pytestmark = pytest.mark.fault
 
 
 def test_redact_replaces_every_url_credential():
@@ -29,3 +33,14 @@ def test_es_status_does_not_print_the_password(monkeypatch, capsys):
     printed = capsys.readouterr()
     assert "s3cret" not in printed.out + printed.err
     assert "https://***@es.example.org:9200" in printed.out
+
+
+def test_an_unreachable_cluster_is_one_line_not_a_traceback(monkeypatch, capsys):
+    """Fault (issue 18, low): search, setup and the other ES commands with the node down."""
+    monkeypatch.setenv("ES_URL", "http://elastic:s3cret@127.0.0.1:9")
+    monkeypatch.setenv("NEWSWATCH_ES_TIMEOUT", "2")
+    code = cli.main(["search", "consent"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("error: Elasticsearch at http://***@127.0.0.1:9 is unreachable")
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -92,7 +92,8 @@ def test_loopback_is_refused_unless_allowed(server):
 
 
 @pytest.mark.parametrize("address", ["10.0.0.1", "172.16.5.4", "192.168.1.1", "127.0.0.2", "169.254.169.254", "100.64.0.1",
-                                     "0.0.0.0", "::1", "fe80::1", "fc00::1", "::ffff:10.0.0.1", "2002:c0a8:0101::1", "224.0.0.1"])
+                                     "0.0.0.0", "::1", "fe80::1", "fc00::1", "::ffff:10.0.0.1", "2002:c0a8:0101::1", "224.0.0.1",
+                                     "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "64:ff9b:1::a00:1"])
 def test_non_public_addresses_are_refused(address):
     assert not AddressPolicy.allowing("127.0.0.1").permits("example.com", ipaddress.ip_address(address))
 
@@ -199,6 +200,7 @@ def test_html_store_keeps_the_original_bytes_compressed(tmp_path):
         store.path("../../etc/passwd")
 
 
+@pytest.mark.fault
 def test_total_deadline_holds_against_a_server_that_drips_one_byte_at_a_time(server):
     """Fault: a page sending one byte every 0.05 s for 25 s must not hold the fetch past its deadline."""
     server.routes["/drip.html"] = Reply(200, {"Content-Type": "text/html"}, b"<html>" + b"a" * 500, trickle=0.05)
@@ -207,3 +209,11 @@ def test_total_deadline_holds_against_a_server_that_drips_one_byte_at_a_time(ser
     with Fetcher(policy) as dripping, pytest.raises(errors.FetchTimeout, match="not complete after 1s"):
         dripping.fetch(server.url("/drip.html"))
     assert time.monotonic() - started < 2.0
+
+
+@pytest.mark.fault
+def test_nat64_addresses_are_judged_by_the_ipv4_address_they_carry():
+    """Fault (issue 18, low): 64:ff9b::/96 reaches 127.0.0.1 or the metadata service through a NAT64 gateway."""
+    policy = AddressPolicy.allowing()
+    assert not policy.permits("example.com", ipaddress.ip_address("64:ff9b::127.0.0.1"))
+    assert policy.permits("example.com", ipaddress.ip_address("64:ff9b::93.184.216.34"))

@@ -232,6 +232,7 @@ def test_listing_discovery_keeps_article_links_only():
     assert discover_article_links("", "https://x.example/") == []
 
 
+@pytest.mark.fault
 def test_a_huge_feed_gives_only_its_newest_entries_and_a_recorded_warning(server, fetcher):
     """Fault: a feed of thousands of entries must not flood one run (issue 18, case 4)."""
     entries = "".join(
@@ -246,6 +247,7 @@ def test_a_huge_feed_gives_only_its_newest_entries_and_a_recorded_warning(server
     assert [f.error_type for f in report.failures] == ["feed_truncated"]
 
 
+@pytest.mark.fault
 def test_planned_batches_never_exceed_what_airflow_can_map():
     from newswatch.pipeline import mapped_batches
 

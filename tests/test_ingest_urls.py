@@ -66,6 +66,7 @@ def test_non_http_urls_are_rejected(url):
         canonicalize_url(url)
 
 
+@pytest.mark.fault
 def test_a_canonical_on_another_site_is_not_taken():
     from fetching.urls import owned_canonical_url, site_of
 

@@ -263,6 +263,7 @@ def test_cli_reports_bad_lines_and_goes_on(tiny_classifier):
     assert any("not valid JSON" in e for e in errors) and any("unknown target_id" in e for e in errors)
 
 
+@pytest.mark.fault
 def test_cli_keeps_the_batch_when_one_line_is_not_utf8_or_holds_a_lone_surrogate(tiny_classifier):
     targets = {"consent": PROFILE_CLAIM}
     lines = io.BytesIO(
