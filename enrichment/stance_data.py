@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from newswatch.jsonl import read_jsonl as read_jsonl_file
+
 LABELS: tuple[str, ...] = ("favor", "against", "neutral")
 NOT_ADDRESSED = "not_addressed"
 # What the stance model predicts per (statement, claim): a stance, or that the claim is not addressed.
@@ -170,16 +172,7 @@ def validate_in_domain_rows(rows: list[dict], known_targets: set[str] | None = N
 
 
 def read_in_domain_rows(path: Path = IN_DOMAIN_PATH) -> list[dict]:
-    rows = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise StanceDataError(f"{path}:{number}: not valid JSON: {exc}") from exc
-    return rows
+    return read_jsonl(path)
 
 
 def profile_claims(profile_name: str | None = None) -> dict[str, str]:
@@ -245,15 +238,10 @@ class GroundedStatement:
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    rows = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise StanceDataError(f"{path}:{number}: not valid JSON: {exc}") from exc
-    return rows
+    try:
+        return read_jsonl_file(path)
+    except ValueError as exc:
+        raise StanceDataError(str(exc)) from exc
 
 
 def load_grounded(path: Path = GROUNDED_PATH, targets: set[str] | None = None) -> list[GroundedStatement]:

@@ -12,12 +12,12 @@ predicted speaker (case-insensitive; a null gold needs a null prediction).
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from extractors.quote_marks import ALL_MARKS
+from newswatch.jsonl import read_jsonl
 
 MATCH_THRESHOLD = 0.5
 GROUPS = {"direct": "quote", "mixed": "quote", "floating": "quote", "indirect": "indirect"}
@@ -141,15 +141,7 @@ def score_record(gold_record: dict, predicted: list[dict], evaluation: QuoteEval
 
 
 def load_dataset(path: Path) -> list[dict]:
-    records = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                try:
-                    records.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise ValueError(f"{path}:{number}: not JSON: {exc}") from exc
-    return records
+    return read_jsonl(path)
 
 
 def evaluate(records: Iterable[dict], predict: Callable[[dict], dict]) -> QuoteEvaluation:

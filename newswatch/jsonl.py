@@ -82,3 +82,18 @@ def exit_code(failed: int) -> int:
     if failed:
         print(f"{failed} line(s) failed; see their error records", file=sys.stderr)
     return 1 if failed else 0
+
+
+def read_jsonl(path) -> list[dict]:
+    """Every non-blank line of a JSON-lines data file; ValueError naming the file and line otherwise."""
+    from pathlib import Path
+
+    rows = []
+    with Path(path).open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{path}:{number}: not valid JSON: {exc}") from exc
+    return rows
