@@ -37,11 +37,6 @@ def _check_text(value: str) -> str:
     return value
 
 
-@functools.lru_cache(maxsize=64)
-def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(re.escape(cue) for cue in cues) + ")", re.IGNORECASE)
-
-
 class StanceTarget(BaseModel):
     """One claim, phrased from the artists' side so that ``favor`` means pro-artists'-rights."""
 
@@ -50,24 +45,9 @@ class StanceTarget(BaseModel):
     id: str
     claim: str
     description: str = ""
-    # Word beginnings that show a statement is about this target ("licens" matches
-    # "licence", "licensing"); see ``mentioned_in``.
-    cues: tuple[str, ...] = ()
 
     _id = field_validator("id")(_check_id)
     _claim = field_validator("claim")(_check_text)
-
-    @field_validator("cues")
-    @classmethod
-    def _clean_cues(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        cleaned = tuple(" ".join(cue.split()).casefold() for cue in value)
-        if any(not cue for cue in cleaned):
-            raise ValueError("must not contain empty strings")
-        return cleaned
-
-    def mentioned_in(self, text: str) -> bool:
-        """Whether ``text`` has a word starting with one of the cues (case-insensitive)."""
-        return bool(self.cues) and _cue_pattern(self.cues).search(text) is not None
 
     @field_validator("description")
     @classmethod
