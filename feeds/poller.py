@@ -418,6 +418,26 @@ def write_states(indexer: Indexer, polls: list[SourcePoll], refresh: bool = Fals
     return indexer.index(actions, refresh=refresh)
 
 
+def pending_actions(items: list[FeedItem], run_id: str | None) -> list[IndexAction]:
+    """The items as ``pending`` documents: written before the feeds' validators advance."""
+    return [
+        IndexAction("pending", item.id, {**item.model_dump(mode="json"), "@timestamp": utcnow().isoformat(), "run_id": run_id})
+        for item in items
+    ]
+
+
+def done_actions(canonical_urls: Iterable[str]) -> list[IndexAction]:
+    """Remove items from ``pending``: their article is written or their failure recorded."""
+    return [IndexAction("pending", stable_id(url), {}, op="delete") for url in dict.fromkeys(canonical_urls)]
+
+
+def read_pending(client: Elasticsearch, prefix: str, limit: int = 10_000) -> list[FeedItem]:
+    """Items of earlier runs that were never finished (a killed task, a crash), oldest first."""
+    response = client.search(index=IndexNames(prefix).alias("pending"), size=limit, sort=[{"@timestamp": "asc"}])
+    fields = set(FeedItem.model_fields)
+    return [FeedItem.model_validate({k: v for k, v in hit["_source"].items() if k in fields}) for hit in response["hits"]["hits"]]
+
+
 def drop_known_items(client: Elasticsearch, prefix: str, items: list[FeedItem]) -> list[FeedItem]:
     """Items whose article (id = hash of the canonical URL) is not indexed yet."""
     known = existing_article_ids(client, prefix, [i.id for i in items])
@@ -434,6 +454,8 @@ def run_poll(
     run_id = run_id or f"poll-{now.strftime('%Y%m%dT%H%M%S')}"
     states = read_states(client, prefix, (s.id for s in sources))
     report = poll_sources(fetcher, sources, states, now=now, run_id=run_id, policy=policy, force=force)
+    # Items first: once the validators advance, the feed will not announce them again.
+    indexer.index(pending_actions(report.items, run_id), refresh=refresh)
     write_states(indexer, report.polls, refresh=refresh)
     if report.failures:
         indexer.record_failures(report.failures)

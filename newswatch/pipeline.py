@@ -109,18 +109,31 @@ MAX_ITEM_BATCHES = 256
 
 
 def plan_items(settings: Settings, poll_results: list[dict], batch_size: int = 20, max_batches: int = MAX_ITEM_BATCHES) -> list[list[dict]]:
-    """New items only (not yet indexed under their canonical URL), deduplicated, in at most ``max_batches`` batches.
+    """New items (this run's and any left pending by earlier runs), not yet indexed, deduplicated, batched.
 
-    When there are more new items than ``batch_size * max_batches`` the batches grow instead,
+    Items already indexed leave ``pending`` here. At most ``max_batches`` batches: when
+    there are more new items than ``batch_size * max_batches`` the batches grow instead,
     so one run never plans more mapped tasks than Airflow accepts.
     """
-    from feeds.poller import FeedItem, drop_known_items
+    from feeds.catalogue import load_catalogue
+    from feeds.poller import FeedItem, done_actions, drop_known_items, read_pending
 
+    client = es_client(settings)
     unique: dict[str, dict] = {}
     for result in poll_results:
         for item in result.get("items", []):
             unique.setdefault(item["canonical_url"], item)
-    fresh = drop_known_items(es_client(settings), settings.index_prefix, [FeedItem.model_validate(i) for i in unique.values()])
+    described = {s.id: s for s in load_catalogue(sources_file())}
+    for item in read_pending(client, settings.index_prefix):
+        source = described.get(item.source_id)
+        unique.setdefault(item.canonical_url, {
+            **item.model_dump(mode="json"),
+            "source_name": source.name if source else None, "source_category": source.category if source else None,
+        })
+    candidates = [FeedItem.model_validate(i) for i in unique.values()]
+    fresh = drop_known_items(client, settings.index_prefix, candidates)
+    fresh_urls = {item.canonical_url for item in fresh}
+    make_indexer(settings, client).index(done_actions(i.canonical_url for i in candidates if i.canonical_url not in fresh_urls))
     return mapped_batches([unique[item.canonical_url] for item in fresh], batch_size, max_batches)
 
 
@@ -241,11 +254,15 @@ def process_batch(settings: Settings, items: list[dict], run_id: str) -> dict:
     articles, failures = fetch_and_extract(settings, items, run_id, clock)
     articles, analysis_failures = analyse(settings, articles, run_id, clock)
     failures += analysis_failures
+    from feeds.poller import done_actions
+
     indexer = make_indexer(settings, run_id=run_id)
     with clock.stage("index"):
         written = write_articles(indexer, articles)
         if failures:
             indexer.record_failures(failures)
+        # Every item of the batch now has its article or its failure written (or spooled): no longer pending.
+        indexer.index(done_actions(item["canonical_url"] for item in items))
     counts = {
         "new_items": len(items), "fetched": len(items) - sum(f.stage == "fetch" for f in failures),
         "extracted": len(articles), "quotes": sum(len(a.quotes) for a in articles),

@@ -58,3 +58,32 @@ def test_an_unwritable_home_costs_the_stored_page_not_the_article(page_server, f
     result = process_batch(es_settings, [_item(page_server)], run_id="ro-home")
     assert result["counts"]["indexed"] == 1
     assert "store" in result["failure_stages"]
+
+
+def test_items_of_a_killed_process_task_are_planned_again_after_a_304(es_ready, es_settings, monkeypatch, tmp_path):
+    """Fault (issue 18, case 3 and deliverable 2): the feed's ETag advanced at poll time, then the
+    process task died; the next poll gets 304, yet the items are still planned, exactly once."""
+    from feeds.catalogue import Source
+    from feeds.poller import done_actions, run_poll
+    from fetching.safe_fetch import Fetcher
+    from ingest_cases import GOOD_FEED, RSS, TEST_POLICY, conditional
+    from newswatch.pipeline import plan_items
+    from newswatch.runtime import make_indexer
+
+    sources_file = tmp_path / "sources.yaml"
+    sources_file.write_text("sources:\n  - {id: good, name: Good, category: trade_press, language: en, feeds: [http://127.0.0.1/x], poll_interval_minutes: 30}\n")
+    monkeypatch.setenv("NEWSWATCH_SOURCES_FILE", str(sources_file))
+    with LocalServer({"/good.xml": conditional(Reply(200, RSS, GOOD_FEED), '"v1"')}) as server, Fetcher(TEST_POLICY) as fetcher:
+        good = Source(id="good", name="Good", category="trade_press", language="en", feeds=(server.url("/good.xml"),), poll_interval_minutes=30)
+        indexer = make_indexer(es_settings, es_ready)
+        first = run_poll(es_ready, indexer, es_settings.index_prefix, [good], fetcher, refresh=True)
+        assert len(first.items) == 2
+        # The process task is killed here: nothing indexed, nothing failed. Next run: 304.
+        second = run_poll(es_ready, indexer, es_settings.index_prefix, [good], fetcher, force=True, refresh=True)
+        assert second.items == []
+    planned = [item for batch in plan_items(es_settings, [{"items": []}]) for item in batch]
+    assert sorted(i["canonical_url"] for i in planned) == sorted(i.canonical_url for i in first.items)
+    assert {i["source_name"] for i in planned} == {"Good"}
+    # Once processed (article written or failure recorded), they leave pending for good.
+    indexer.index(done_actions(i["canonical_url"] for i in planned), refresh=True)
+    assert plan_items(es_settings, [{"items": []}]) == []
