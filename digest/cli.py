@@ -64,10 +64,14 @@ def _screenshot(args: argparse.Namespace) -> int:
 
 
 def _send(args: argparse.Namespace) -> int:
-    from digest.send import send_digest
+    from digest.send import DigestSendError, send_digest
 
-    result = send_digest(Settings.from_env(), args.subscription, parse_digest_date(args.date),
-                         config=load_config(args.config))
+    try:
+        result = send_digest(Settings.from_env(), args.subscription, parse_digest_date(args.date), config=load_config(args.config))
+    except DigestSendError as exc:
+        # Recorded as failed in the digests index, retried by the next run: say so in one line.
+        print(f"error: {exc} (recorded; the next run retries it)", file=sys.stderr)
+        return 1
     print(json.dumps(result.as_dict()))
     return 0
 

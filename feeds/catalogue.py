@@ -18,6 +18,7 @@ import let the catalogue travel to and from feed readers.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,10 @@ def _http_url(value: str) -> str:
         canonicalize_url(value)
     except InvalidURL as exc:
         raise ValueError(str(exc)) from None
+    if urlsplit(value.strip()).username is not None:
+        # The fetcher never sends URL credentials, and a URL is stored and shown in failures and
+        # source health: a secret there would only leak. Feeds behind a login are not supported.
+        raise ValueError("credentials in a URL are refused (they would be stored and shown, never used)")
     return value.strip()
 
 

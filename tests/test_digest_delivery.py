@@ -358,3 +358,19 @@ def test_a_fresh_pending_claim_blocks_other_attempts_and_a_stale_one_is_sent(cor
     result = deliver(corpus, es_settings.index_prefix, config, config.subscription("morning"), DIGEST_DATE, sender,
                      now=claimed_at + PENDING_LEASE + timedelta(minutes=1))
     assert result.status == "sent" and result.attempts == 2 and len(smtp.messages) == 1
+
+
+@pytest.mark.fault
+def test_digest_send_with_the_mail_server_down_is_one_line_and_exit_1(corpus, es_settings, smtp_port, monkeypatch, tmp_path, capsys):
+    """Fault (issue 18, low): a failed `newswatch digest send` ended in a traceback."""
+    from newswatch.cli import main
+
+    config_file = tmp_path / "subscriptions.yaml"
+    config_file.write_text(CONFIG_TEXT)
+    monkeypatch.setenv("NEWSWATCH_INDEX_PREFIX", es_settings.index_prefix)
+    monkeypatch.setenv("ES_URL", es_settings.effective_es_url)
+    monkeypatch.setenv("NEWSWATCH_HOME", str(tmp_path / "home"))
+    code = main(["digest", "send", "--config", str(config_file), "--subscription", "morning", "--date", DIGEST_DATE.isoformat()])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("error: ") and "Traceback" not in err and len(err.strip().splitlines()) == 1

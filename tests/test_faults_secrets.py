@@ -44,3 +44,12 @@ def test_an_unreachable_cluster_is_one_line_not_a_traceback(monkeypatch, capsys)
     assert code == 2
     assert err.startswith("error: Elasticsearch at http://***@127.0.0.1:9 is unreachable")
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_catalogue_feed_url_with_credentials_is_refused():
+    """Fault (issue 18, low): credentials in a feed URL were stored in failures and sources, never sent."""
+    from feeds.catalogue import CatalogueError, catalogue_from_yaml
+
+    text = "sources:\n  - {id: locked, name: Locked, category: trade_press, language: en, poll_interval_minutes: 30, feeds: ['https://user:pw@feeds.example/rss']}\n"
+    with pytest.raises(CatalogueError, match="credentials in a URL are refused"):
+        catalogue_from_yaml(text, origin="sources.yaml")
