@@ -36,6 +36,12 @@ class FetchTimeout(FetchError):
     retryable = True
 
 
+class BodyDeadlineExceeded(FetchTimeout):
+    """The body kept coming past the total deadline: a server that drips will drip again, so no retry."""
+
+    retryable = False
+
+
 class ConnectionFailed(FetchError):
     reason = "connection_error"
     retryable = True

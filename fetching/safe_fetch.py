@@ -46,6 +46,7 @@ from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from fetching.content import ContentKind, DecodedText, decode_body, parse_content_type, sniff
 from fetching.errors import (
     BadContentEncoding,
+    BodyDeadlineExceeded,
     BadRedirect,
     BinaryContent,
     BlockedAddress,
@@ -462,7 +463,7 @@ class Fetcher:
         try:
             while True:
                 if time.monotonic() > deadline:
-                    raise FetchTimeout(url, f"body not complete after {self.policy.total_timeout:g}s")
+                    raise BodyDeadlineExceeded(url, f"body not complete after {self.policy.total_timeout:g}s")
                 # read1 returns as soon as any bytes arrive, so the deadline is checked after
                 # every byte of a server that drips its answer, not only between full chunks.
                 chunk = raw.read1(_CHUNK, decode_content=False)
