@@ -35,11 +35,12 @@ def test_es_status_does_not_print_the_password(monkeypatch, capsys):
     assert "https://***@es.example.org:9200" in printed.out
 
 
-def test_an_unreachable_cluster_is_one_line_not_a_traceback(monkeypatch, capsys):
+@pytest.mark.parametrize("command", [["search", "consent"], ["setup"], ["api", "keys", "list"], ["sources", "status"]])
+def test_an_unreachable_cluster_is_one_line_not_a_traceback(monkeypatch, capsys, command):
     """Fault (issue 18, low): search, setup and the other ES commands with the node down."""
     monkeypatch.setenv("ES_URL", "http://elastic:s3cret@127.0.0.1:9")
     monkeypatch.setenv("NEWSWATCH_ES_TIMEOUT", "2")
-    code = cli.main(["search", "consent"])
+    code = cli.main(command)
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith("error: Elasticsearch at http://***@127.0.0.1:9 is unreachable")

@@ -156,3 +156,20 @@ def test_add_quotes_fills_an_article_and_respects_its_language():
     assert [q.speaker for q in enriched.quotes] == ["Ines Sol"] and article.quotes == []
     with pytest.raises(UnsupportedLanguage):
         add_quotes(article.model_copy(update={"language": "fr"}))
+
+
+@pytest.mark.fault
+def test_quotes_cli_keeps_going_past_a_latin1_byte_and_exits_1_when_items_failed():
+    """Fault (issue 18, case 8): `quotes` exited 0 with items in error and crashed on a Latin-1 byte."""
+    import subprocess
+    import sys
+
+    from newswatch.settings import REPO_ROOT
+
+    lines = b'{"id": "ok", "text": "\\"We never agreed,\\" said Ana Ruiz."}\n{"id": "latin", "text": "caf\xe9"}\n{"id": "ok2", "text": "Nothing quoted here."}\n'
+    result = subprocess.run([sys.executable, "-m", "newswatch.cli", "quotes"], input=lines, capture_output=True, cwd=REPO_ROOT, timeout=300)
+    records = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert result.returncode == 1
+    assert [r["id"] for r in records] == ["ok", None, "ok2"]
+    assert records[1]["error"]["type"] == "InvalidEncoding"
+    assert records[0]["quotes"] and "error" not in records[0]
