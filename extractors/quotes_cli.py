@@ -6,13 +6,14 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from extractors.quotes import extract_item
 from extractors.quotes_eval import evaluate, format_report, load_dataset
 from newswatch.jsonl import LineError, error_record, exit_code, json_lines, write_record
 
 
 def process_lines(lines: TextIO, out: TextIO) -> tuple[int, int]:
     """One output line per non-blank input line; returns (items, items with errors)."""
+    from extractors.quotes import extract_item  # spaCy: loaded only by the commands that need it
+
     items = errors = 0
     for _, item in json_lines(lines):
         items += 1
@@ -35,6 +36,8 @@ def _quotes(args: argparse.Namespace) -> int:
 
 
 def _eval_quotes(args: argparse.Namespace) -> int:
+    from extractors.quotes import extract_item
+
     path = Path(args.dataset)
     if not path.exists():
         print(f"error: dataset {path} not found", file=sys.stderr)
