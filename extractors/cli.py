@@ -58,6 +58,8 @@ def _extract(args: argparse.Namespace) -> int:
 def _eval_extraction(args: argparse.Namespace) -> int:
     from extractors.benchmark import format_report, get_extractor, load_benchmark, run_benchmark
 
+    if (args.dataset / "ground-truth").is_dir():
+        return _eval_wcxb(args)
     try:
         pages = load_benchmark(args.dataset, limit=args.limit)
         run = run_benchmark(pages, get_extractor(args.extractor))
@@ -65,6 +67,22 @@ def _eval_extraction(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(format_report(run, args.extractor, args.dataset))
+    return 0
+
+
+def _eval_wcxb(args: argparse.Namespace) -> int:
+    import logging
+
+    from extractors.wcxb import format_table, load_wcxb, project_extraction, run_extractor, trafilatura_extraction
+
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)  # it warns per discarded page; the table says enough
+    try:
+        pages = load_wcxb(args.dataset, limit=args.limit)
+    except (OSError, EOFError, zlib.error, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    rows = [run_extractor("article", project_extraction, pages).row(), run_extractor("trafilatura", trafilatura_extraction, pages).row()]
+    print(format_table(rows, len(pages), args.dataset))
     return 0
 
 
@@ -78,8 +96,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 def register_eval(tasks: argparse._SubParsersAction) -> None:
     from extractors.benchmark import DEFAULT_DATASET, EXTRACTOR_NAMES
 
-    extraction = tasks.add_parser("extraction", help="article-body extraction on the shared Scrapinghub benchmark")
-    extraction.add_argument("--dataset", type=Path, default=DEFAULT_DATASET, help=f"benchmark folder (default {DEFAULT_DATASET})")
+    extraction = tasks.add_parser("extraction", help="article-body extraction on the shared AEB benchmark, or on WCXB dev pages beside trafilatura")
+    extraction.add_argument("--dataset", type=Path, default=DEFAULT_DATASET,
+                            help=f"AEB folder (default {DEFAULT_DATASET}) or the WCXB dev folder (body, title, author, date; trafilatura as reference)")
     extraction.add_argument("--extractor", choices=EXTRACTOR_NAMES, default="article",
                             help="'article' is the project's extractor; the others score one library alone")
     extraction.add_argument("--limit", type=int, default=None, help="only the first N pages (a quick check)")
