@@ -86,7 +86,8 @@ def _demo(args: argparse.Namespace) -> int:
         print(format_story(story), end="\n\n")
     print(failure_summary(client, settings.index_prefix))
     print(f"\nIndices: {settings.index_prefix}-* on {redact(settings.effective_es_url)} "
-          f"(try: NEWSWATCH_INDEX_PREFIX={settings.index_prefix} newswatch search 'consent'; stop the node: newswatch es stop)")
+          f"(try: NEWSWATCH_INDEX_PREFIX={settings.index_prefix} .venv/bin/newswatch search 'consent'; "
+          "stop the node: .venv/bin/newswatch es stop)")
     return 0
 
 
