@@ -32,6 +32,8 @@ bench-api: setup
 # Quality targets (scores) on the shared datasets and the project's own labelled sets.
 eval: setup
 	$(VENV)/newswatch eval extraction --dataset $(SHARED)/article-extraction-benchmark
+	$(VENV)/newswatch eval extraction --dataset $(SHARED)/wcxb-dev-articles
+	$(VENV)/newswatch eval quotes --dataset $(SHARED)/polnear-train-dev --split dev
 	$(VENV)/newswatch eval quotes --dataset $(SHARED)/quotes-synthetic/quotes-synthetic.jsonl
 	$(VENV)/newswatch eval quotes --dataset datasets/quotes-dev/quotes-dev.jsonl
 	$(VENV)/newswatch eval summaries --dataset $(SHARED)/summarization-cnndm

@@ -39,6 +39,8 @@ def _eval_quotes(args: argparse.Namespace) -> int:
     from extractors.quotes import extract_item
 
     path = Path(args.dataset)
+    if path.is_dir():
+        return _eval_polnear(path, args.split)
     if not path.exists():
         print(f"error: dataset {path} not found", file=sys.stderr)
         return 2
@@ -49,6 +51,20 @@ def _eval_quotes(args: argparse.Namespace) -> int:
     return 0 if all(evaluation.passes().values()) else 1
 
 
+def _eval_polnear(directory: Path, split: str) -> int:
+    from extractors.polnear import evaluate as evaluate_polnear, format_table, load_split
+    from extractors.quotes import extract_quotes
+
+    try:
+        documents = load_split(directory, split)
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    results = evaluate_polnear(documents, lambda text: extract_quotes(text, language="en"))
+    print(format_table(results, len(documents), split))
+    return 0
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     quotes = commands.add_parser("quotes", help="extract quotes and speakers: JSON lines {id, text} on stdin -> {id, quotes} on stdout")
     quotes.set_defaults(handler=_quotes)
@@ -56,6 +72,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def register_eval(tasks: argparse._SubParsersAction) -> None:
     task = tasks.add_parser("quotes", help="score quote extraction against a gold JSON-lines set")
-    task.add_argument("--dataset", required=True, help="JSON lines in the quotes-synthetic format")
+    task.add_argument("--dataset", required=True, help="JSON lines in the quotes-synthetic format, or the PolNeAR folder (brat files)")
+    task.add_argument("--split", default="dev", choices=("train", "dev"), help="PolNeAR split (default dev)")
     task.add_argument("--show-mistakes", action="store_true", help="list missed, extra and mis-attributed quotes")
     task.set_defaults(handler=_eval_quotes)
