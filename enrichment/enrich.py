@@ -141,12 +141,11 @@ class Enricher:
         by_owner: dict[int | None, list[StanceJudgement]] = {}
         for number, (owner, _) in enumerate(passages):
             by_owner.setdefault(owner, []).extend(judgements[number * len(targets) : (number + 1) * len(targets)])
+        order = {t.id: n for n, t in enumerate(targets)}
         evidence: list[StanceJudgement] = []
         positions: list[int | None] = []
         for owner, found in by_owner.items():
-            kept = [j.model_copy(update={"quote_positions": [], "from_text": False}) for j in self.aggregate_stance(found) if self.stance_model.is_addressed(j)]
-            order = {t.id: n for n, t in enumerate(targets)}
-            kept.sort(key=lambda j: order[j.target_id])
+            kept = sorted((j for j in self.aggregate_stance(found) if self.stance_model.is_addressed(j)), key=lambda j: order[j.target_id])
             if owner is not None:
                 quotes[owner] = quotes[owner].model_copy(update={"stance": kept})
             evidence += kept

@@ -388,31 +388,34 @@ class StanceClassifier:
             target = target_log_probs(self.target_heads, torch.cat([reference_statements, base_statements], dim=-1), reference_claims)
         return tuned.numpy(), reference.numpy(), target
 
-    def full_probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
-        """(n, 4) over ``MODEL_LABELS``: P(addressed) times the stance given addressed, then P(not addressed)."""
+    def stance_and_addressed(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+        """(stance given addressed (n, 3) in ``LABELS`` order, P(addressed) (n,)) for (claim, text) pairs."""
         tuned, reference, target = self.expert_logits(pairs)
         settings = self.settings
         stance = softmax(combined_log_probs(tuned, reference, settings.temperature, settings.reference_temperature), settings.ensemble_temperature)
         profile_claim = np.array([claim in self._target_claims for claim, _ in pairs], dtype=bool)
         if profile_claim.any():
             stance[profile_claim] = with_target_heads(stance[profile_claim], target[profile_claim], settings.target_weight)
-        not_addressed = np.exp(target[:, MODEL_LABELS.index(NOT_ADDRESSED)])[:, None]
-        return np.hstack([stance * (1.0 - not_addressed), not_addressed])
+        return stance, 1.0 - np.exp(target[:, MODEL_LABELS.index(NOT_ADDRESSED)])
+
+    def full_probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """(n, 4) over ``MODEL_LABELS``: P(addressed) times the stance given addressed, then P(not addressed)."""
+        stance, addressed = self.stance_and_addressed(pairs)
+        return np.hstack([stance * addressed[:, None], 1.0 - addressed[:, None]])
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Stance probabilities given that the claim is addressed (n, 3), columns in ``LABELS`` order."""
-        full = self.full_probabilities(pairs)[:, : len(LABELS)]
-        return full / full.sum(axis=1, keepdims=True)
+        return self.stance_and_addressed(pairs)[0]
 
     def predict(self, text: str, target_claim: str, target_id: str = "custom") -> StanceJudgement:
         return self.predict_batch([(text, target_claim, target_id)])[0]
 
     def predict_batch(self, items: Sequence[tuple[str, str, str]]) -> list[StanceJudgement]:
         """One judgement per (text, target_claim, target_id) item, in order."""
-        full = self.full_probabilities([(claim, text) for text, claim, _ in items])
+        stance, addressed = self.stance_and_addressed([(claim, text) for text, claim, _ in items])
         return [
-            judgement_from_probs(row[: len(LABELS)], target_id, self.threshold, addressed=1.0 - float(row[-1]))
-            for row, (_, _, target_id) in zip(full, items)
+            judgement_from_probs(row, target_id, self.threshold, addressed=float(probability))
+            for row, probability, (_, _, target_id) in zip(stance, addressed, items)
         ]
 
     def is_addressed(self, judgement: StanceJudgement) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import io
 import json
 import sys
 import zlib
@@ -25,7 +26,7 @@ def read_html_file(path: Path, limit: int = MAX_PAGE_BYTES) -> str:
     """A saved page as text: gzip is undone (never past ``limit`` bytes); UTF-8 first, else the detected charset."""
     data = path.read_bytes()
     if data[:2] == b"\x1f\x8b":
-        with gzip.open(path, "rb") as handle:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
             data = handle.read(limit + 1)
     if len(data) > limit:
         raise PageTooLarge(f"{path} holds more than {limit} bytes of HTML (a decompression bomb?)")

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from extractors.quotes_eval import GroupScore, greedy_matches
 from newswatch.model import Quote
 
 DOUBLE_QUOTES = frozenset("\u201c\u201d\"\u00ab\u00bb")
-MATCH_THRESHOLD = 0.5
 _SPAN_LINE = re.compile(r"^(T\d+)\t(\w+) ([\d ;]+)\t")
 
 
@@ -70,67 +70,47 @@ def load_split(directory: Path, split: str) -> list[Document]:
     return documents
 
 
-def characters(text: str, ranges) -> frozenset[int]:
-    return frozenset(i for start, end in ranges for i in range(start, min(end, len(text))) if not text[i].isspace() and text[i] not in DOUBLE_QUOTES)
+def characters(text: str, ranges) -> set[int]:
+    return set(i for start, end in ranges for i in range(start, min(end, len(text))) if not text[i].isspace() and text[i] not in DOUBLE_QUOTES)
 
 
 def is_direct(text: str, attribution: Attribution) -> bool:
     return any(ch in DOUBLE_QUOTES for start, end in attribution.content for ch in text[start:end])
 
 
-@dataclass
-class Tally:
-    gold: int = 0
-    predicted: int = 0
-    matched: int = 0
-    speaker_right: int = 0
-
-    def row(self) -> dict:
-        precision = self.matched / self.predicted if self.predicted else 0.0
-        recall = self.matched / self.gold if self.gold else 0.0
-        end_p = self.speaker_right / self.predicted if self.predicted else 0.0
-        end_r = self.speaker_right / self.gold if self.gold else 0.0
-        return {
-            "gold": self.gold, "predicted": self.predicted, "precision": round(precision, 4), "recall": round(recall, 4),
-            "f1": round(2 * precision * recall / (precision + recall), 4) if self.matched else 0.0,
-            "speaker_accuracy": round(self.speaker_right / self.matched, 4) if self.matched else 0.0,
-            "end_to_end_f1": round(2 * end_p * end_r / (end_p + end_r), 4) if self.speaker_right else 0.0,
-        }
+def row(score: GroupScore) -> dict:
+    """The table's figures; end-to-end counts a quote only when matched with the right speaker."""
+    end_p = score.speaker_correct / score.predicted if score.predicted else 0.0
+    end_r = score.speaker_correct / score.gold if score.gold else 0.0
+    return {
+        "gold": score.gold, "predicted": score.predicted, "precision": round(score.precision, 4), "recall": round(score.recall, 4),
+        "f1": round(score.f1, 4), "speaker_accuracy": round(score.speaker_accuracy, 4),
+        "end_to_end_f1": round(2 * end_p * end_r / (end_p + end_r), 4) if score.speaker_correct else 0.0,
+    }
 
 
-def score_document(tally: Tally, text: str, gold: list[Attribution], predicted: list[Quote]) -> None:
-    gold_chars = [characters(text, g.content) for g in gold]
-    predicted_chars = [characters(text, [(s.start, s.end) for s in (q.contents or [])]) for q in predicted]
-    tally.gold += len(gold)
-    tally.predicted += len(predicted)
-    pairs = []
-    for p, found in enumerate(predicted_chars):
-        for g, wanted in enumerate(gold_chars):
-            union = found | wanted
-            if union:
-                overlap = len(found & wanted) / len(union)
-                if overlap >= MATCH_THRESHOLD:
-                    pairs.append((overlap, p, g))
-    used_p, used_g = set(), set()
-    for _, p, g in sorted(pairs, key=lambda pair: (-pair[0], pair[1], pair[2])):  # ties: reading order
-        if p in used_p or g in used_g:
-            continue
-        used_p.add(p)
-        used_g.add(g)
-        tally.matched += 1
+def score_document(score: GroupScore, text: str, gold: list[Attribution], predicted: list[Quote]) -> None:
+    score.gold += len(gold)
+    score.predicted += len(predicted)
+    matches = greedy_matches(
+        [characters(text, g.content) for g in gold],
+        [characters(text, [(s.start, s.end) for s in q.contents]) for q in predicted],
+    )
+    for g, p in matches:
+        score.matched += 1
         mention = predicted[p].source_mention
         if mention is not None and characters(text, [(mention.start, mention.end)]) & characters(text, gold[g].source):
-            tally.speaker_right += 1
+            score.speaker_correct += 1
 
 
 def evaluate(documents: list[Document], extract: Callable[[str], list[Quote]]) -> dict[str, dict]:
     """{'direct+mixed': row, 'all attributions': row} over ``documents``."""
-    direct, everything = Tally(), Tally()
+    direct, everything = GroupScore(), GroupScore()
     for document in documents:
         quotes = extract(document.text)
         score_document(direct, document.text, [a for a in document.attributions if is_direct(document.text, a)], [q for q in quotes if q.kind in ("direct", "mixed")])
         score_document(everything, document.text, document.attributions, quotes)
-    return {"direct+mixed": direct.row(), "all attributions": everything.row()}
+    return {"direct+mixed": row(direct), "all attributions": row(everything)}
 
 
 def format_table(results: dict[str, dict], documents: int, split: str) -> str:

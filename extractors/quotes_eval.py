@@ -37,6 +37,19 @@ def jaccard(a: set[int], b: set[int]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
+def greedy_matches(gold: list[set[int]], predicted: list[set[int]], threshold: float = MATCH_THRESHOLD) -> list[tuple[int, int]]:
+    """One-to-one (gold, predicted) index pairs, best Jaccard first, each at least ``threshold``."""
+    pairs = sorted(((jaccard(g, p), gi, pi) for gi, g in enumerate(gold) for pi, p in enumerate(predicted)), key=lambda t: (-t[0], t[1], t[2]))
+    used_gold, used_pred, matches = set(), set(), []
+    for overlap, gi, pi in pairs:
+        if overlap < threshold or gi in used_gold or pi in used_pred:
+            continue
+        used_gold.add(gi)
+        used_pred.add(pi)
+        matches.append((gi, pi))
+    return matches
+
+
 def _overlaps(spans_a: list[dict], spans_b: list[dict]) -> bool:
     return any(a["start"] < b["end"] and b["start"] < a["end"] for a in spans_a for b in spans_b)
 
@@ -115,16 +128,9 @@ def score_record(gold_record: dict, predicted: list[dict], evaluation: QuoteEval
         pred = [q for q in predicted if GROUPS.get(q["type"]) == group]
         score.gold += len(gold)
         score.predicted += len(pred)
-        pairs = sorted(
-            ((jaccard(_chars(g, text), _chars(p, text)), gi, pi) for gi, g in enumerate(gold) for pi, p in enumerate(pred)),
-            reverse=True,
-        )
-        used_gold, used_pred = set(), set()
-        for overlap, gi, pi in pairs:
-            if overlap < MATCH_THRESHOLD or gi in used_gold or pi in used_pred:
-                continue
-            used_gold.add(gi)
-            used_pred.add(pi)
+        matches = greedy_matches([_chars(g, text) for g in gold], [_chars(p, text) for p in pred])
+        used_gold, used_pred = {gi for gi, _ in matches}, {pi for _, pi in matches}
+        for gi, pi in matches:
             score.matched += 1
             mention, resolved = _speaker_right(pred[pi], gold[gi])
             score.speaker_correct += mention

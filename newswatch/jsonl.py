@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO, TextIO
 
 
@@ -84,10 +85,8 @@ def exit_code(failed: int) -> int:
     return 1 if failed else 0
 
 
-def read_jsonl(path) -> list[dict]:
+def read_jsonl(path: Path | str) -> list[dict]:
     """Every non-blank line of a JSON-lines data file; ValueError naming the file and line otherwise."""
-    from pathlib import Path
-
     rows = []
     with Path(path).open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.polnear import Tally, evaluate, load_split, parse_brat, score_document
+from extractors.polnear import evaluate, load_split, parse_brat, row, score_document
+from extractors.quotes_eval import GroupScore
 from newswatch.model import Quote, Span
 from tests.conftest import shared_dataset
 
@@ -33,15 +34,15 @@ def test_brat_events_link_content_and_source_spans():
 
 def test_matching_is_one_to_one_at_half_overlap_and_speakers_must_touch_the_gold_source():
     gold = parse_brat(BRAT)
-    tally = Tally()
+    tally = GroupScore()
     # The direct quote found with its speaker; a second prediction of the same span must not match twice.
     score_document(tally, TEXT, gold[:1], [quote("direct", 1, 15, (22, 30)), quote("direct", 1, 15, None)])
-    row = tally.row()
-    assert (row["gold"], row["predicted"], row["precision"], row["recall"]) == (1, 2, 0.5, 1.0)
-    assert row["speaker_accuracy"] == 1.0
-    tally = Tally()
+    figures = row(tally)
+    assert (figures["gold"], figures["predicted"], figures["precision"], figures["recall"]) == (1, 2, 0.5, 1.0)
+    assert figures["speaker_accuracy"] == 1.0
+    tally = GroupScore()
     score_document(tally, TEXT, gold[:1], [quote("direct", 1, 5, (32, 43))])  # too little overlap
-    assert tally.row()["f1"] == 0.0
+    assert row(tally)["f1"] == 0.0
 
 
 def test_direct_rows_take_only_quoted_gold_and_direct_predictions():
