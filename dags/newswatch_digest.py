@@ -39,15 +39,15 @@ def _run_moment() -> datetime:
 def newswatch_digest():
     @task
     def due_subscriptions() -> list[dict]:
-        from digest.subscriptions import due_at, load_config
+        from newswatch.digest.subscriptions import due_at, load_config
 
         return [due.as_dict() for due in due_at(load_config(), _run_moment())]
 
     @task(execution_timeout=timedelta(minutes=10), map_index_template="{{ digest_label }}")
     def send_digest(job: dict) -> dict:
-        from digest.send import send_digest as deliver
-        from digest.subscriptions import parse_digest_date
-        from newswatch.settings import Settings
+        from newswatch.core.settings import Settings
+        from newswatch.digest.send import send_digest as deliver
+        from newswatch.digest.subscriptions import parse_digest_date
 
         get_current_context()["digest_label"] = f"{job['subscription']} {job['digest_date']}"
         return deliver(Settings.from_env(), job["subscription"], parse_digest_date(job["digest_date"])).as_dict()

@@ -20,7 +20,7 @@ DEFAULT_ARGS = {
 
 
 def _settings():
-    from newswatch.settings import Settings
+    from newswatch.core.settings import Settings
 
     return Settings.from_env()
 

@@ -34,7 +34,7 @@ def newswatch_reprocess():
     @task
     def plan() -> list[list[str]]:
         from newswatch import pipeline
-        from newswatch.settings import Settings
+        from newswatch.core.settings import Settings
 
         params = get_current_context()["params"]
         return pipeline.plan_reprocess(Settings.from_env(), params["start"], params["end"], params["source_ids"])
@@ -42,7 +42,7 @@ def newswatch_reprocess():
     @task(execution_timeout=timedelta(minutes=30))
     def reprocess(article_ids: list[str]) -> dict:
         from newswatch import pipeline
-        from newswatch.settings import Settings
+        from newswatch.core.settings import Settings
 
         context = get_current_context()
         return pipeline.reprocess_batch(Settings.from_env(), article_ids, context["params"]["mode"], context["run_id"])

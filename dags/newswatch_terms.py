@@ -22,13 +22,12 @@ TERMS_ASSET = Asset(name="newswatch_terms", uri="newswatch://indices/terms")
 def newswatch_terms():
     @task(outlets=[TERMS_ASSET], execution_timeout=timedelta(minutes=30))
     def check_terms() -> dict:
-        from newswatch.pipeline import ensure_indices
-        from newswatch.settings import Settings
-        from terms.cli import run_terms_check
+        from newswatch.core.settings import Settings
+        from newswatch.pipeline import check_terms, ensure_indices
 
         settings = Settings.from_env()
         ensure_indices(settings)
-        return run_terms_check(settings, get_current_context()["run_id"])
+        return check_terms(settings, get_current_context()["run_id"])
 
     check_terms()
 

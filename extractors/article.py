@@ -17,6 +17,7 @@ import trafilatura
 
 from extractors import metadata
 from extractors.body import MIN_ARTICLE_CHARS, combined_text
+from newswatch.core.language import detect_language
 
 
 class ExtractionError(ValueError):
@@ -103,7 +104,7 @@ def extract_article(
             # declared future date it answers "today".
             guessed=None if declared_dates else found.date,
         ),
-        language=metadata.detect_language(text, declared_language),
+        language=detect_language(text, declared_language),
         site_name=found.sitename or None,
         top_image=metadata.absolute_url(found.image, url or canonical_url),
         text=text,

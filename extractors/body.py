@@ -26,7 +26,7 @@ import lxml.html
 import trafilatura
 from readability import Document
 
-from extractors.benchmark_metric import shingles, tokenize
+from newswatch.core.text import shingles, tokenize
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,6 @@ publication-date rules (feed fallback, never in the future) and the language.
 """
 from __future__ import annotations
 
-import functools
 import json
 import re
 import warnings
@@ -53,9 +52,6 @@ _TZ_ABBREVIATIONS = {
 }
 # Below this probability the detector's guess loses to the page's declaration
 # (menus, titles, mixed-language snippets score well under it; articles ~0.99).
-MIN_LANGUAGE_CONFIDENCE = 0.5
-# py3langid is as sure on 1,000 characters as on a whole article, and 3x faster.
-_DETECTION_SAMPLE_CHARS = 1000
 
 
 def absolute_url(href: str | None, base: str | None) -> str | None:
@@ -181,25 +177,3 @@ def declared_language(tree: lxml.html.HtmlElement) -> str | None:
         if re.fullmatch(r"[a-z]{2}", code):
             return code
     return None
-
-
-@functools.cache
-def _language_identifier():
-    # Imported and loaded on first use only (~0.5 s); probabilities normalised
-    # so that "unsure" has a threshold.
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-
-
-def detect_language(text: str, declared: str | None = None) -> str | None:
-    """ISO 639-1 code of ``text``; the page's declared language when the text is inconclusive.
-
-    Text wins over the declaration when the detector is sure: templates often
-    declare ``lang="en"`` whatever the article's language is.
-    """
-    if text.strip():
-        code, confidence = _language_identifier().classify(text[:_DETECTION_SAMPLE_CHARS])
-        if confidence >= MIN_LANGUAGE_CONFIDENCE:
-            return code
-    return declared

@@ -1,53 +1,42 @@
 """The ``newswatch`` command line.
 
-Each stage package contributes its own subcommands through a ``register``
-function (listed in COMMAND_MODULES), so this file only dispatches.
+Each runtime command module (``newswatch.commands``, listed in COMMAND_MODULES)
+adds its subcommands through a ``register`` function, so this file only dispatches.
+Offline tools (``demo``, ``eval``, ``bench``) come from the lab through the
+``newswatch.commands`` entry point: the runtime never imports the lab.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import json
 import logging
 import sys
 
 from newswatch import es_node
-from newswatch.secrets import redact
-from newswatch.settings import ES_VERSION, Settings
+from newswatch.core.secrets import redact
+from newswatch.core.settings import ES_VERSION, Settings
 
-# Command groups whose tasks come from several stage packages: (name, help, hook, modules).
-COMMAND_GROUPS = [
-    ("eval", "evaluate a stage against a labelled dataset and print scores", "register_eval", [
-        "extractors.cli",
-        "extractors.dedup_eval",
-        "extractors.quotes_cli",
-        "enrichment.cli",
-        "enrichment.stance_cli",
-    ]),
-    ("bench", "run a benchmark and print a table", "register_bench", [
-        "newswatch.pipeline_bench",
-        "enrichment.cli",
-    ]),
-]
+PLUGIN_GROUP = "newswatch.commands"
 
 COMMAND_MODULES = [
-    "indexing.cli",
-    "extractors.quotes_cli",
-    "digest.cli",
-    "extractors.cli",
-    "feeds.cli",
-    "newswatch.demo",
-    "terms.cli",
-    "query_api.cli",
-    "enrichment.cli",
-    "enrichment.stance_cli",
+    "newswatch.commands.indexing",
+    "newswatch.commands.quotes",
+    "newswatch.commands.digest",
+    "newswatch.commands.extract",
+    "newswatch.commands.feeds",
+    "newswatch.commands.terms",
+    "newswatch.commands.api",
+    "newswatch.commands.enrichment",
+    "newswatch.commands.stance",
 ]
 
 
 def _es_command(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    if not settings.managed_es and args.action != "status":
-        print(f"ES_URL is set ({redact(settings.es_url)}); not managing a local node", file=sys.stderr)
+    if not settings.es.managed and args.action != "status":
+        print(f"ES_URL is set ({redact(settings.es.url)}); not managing a local node", file=sys.stderr)
         return 2
     if args.action == "start":
         layout = es_node.start(settings, port=args.port)
@@ -58,10 +47,10 @@ def _es_command(args: argparse.Namespace) -> int:
     elif args.action == "fetch":
         print(es_node.ensure_distribution(settings))
     else:
-        if settings.managed_es:
+        if settings.es.managed:
             print(json.dumps(es_node.status(settings, port=args.port), indent=2))
         else:
-            print(json.dumps({"url": redact(settings.es_url), "health": es_node.health(settings.es_url)}, indent=2))
+            print(json.dumps({"url": redact(settings.es.url), "health": es_node.health(settings.es.url)}, indent=2))
     return 0
 
 
@@ -77,10 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(commands)
-    for name, help_text, hook, module_names in COMMAND_GROUPS:
-        tasks = commands.add_parser(name, help=help_text).add_subparsers(dest=f"{name}_task", required=True)
-        for module_name in module_names:
-            getattr(importlib.import_module(module_name), hook)(tasks)
+    for plugin in importlib.metadata.entry_points(group=PLUGIN_GROUP):
+        plugin.load()(commands)
     return parser
 
 
@@ -110,9 +97,9 @@ def service_error(exc: BaseException) -> str | None:
     from elasticsearch import ApiError, NotFoundError, TransportError
 
     settings = Settings.from_env()
-    where = redact(settings.effective_es_url)
+    where = redact(settings.es.effective_url)
     if isinstance(exc, NotFoundError):
-        return f"Elasticsearch at {where} has no such index (is NEWSWATCH_INDEX_PREFIX={settings.index_prefix!r} right? run: newswatch setup)"
+        return f"Elasticsearch at {where} has no such index (is NEWSWATCH_INDEX_PREFIX={settings.es.index_prefix!r} right? run: newswatch setup)"
     if isinstance(exc, TransportError):
         return f"Elasticsearch at {where} is unreachable ({type(exc).__name__}); start it with: newswatch es start"
     if isinstance(exc, ApiError):

@@ -22,7 +22,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from newswatch.settings import ES_ARTIFACT, ES_VERSION, Settings
+from newswatch.core.settings import ES_ARTIFACT, ES_VERSION, Settings
 
 NODE_USER = "newswatch-es"
 SHARED_RUNTIME_ROOT = Path("/var/tmp/newswatch-es")
@@ -63,10 +63,10 @@ class NodeLayout:
 
 
 def layout_for(settings: Settings, port: int | None = None, home: Path | None = None) -> NodeLayout:
-    chosen_port = port or settings.es_port
+    chosen_port = port or settings.es.port
     layout = NodeLayout(
-        distribution=settings.cache_dir / "elasticsearch" / f"elasticsearch-{ES_VERSION}",
-        home=home or settings.home / f"es-{chosen_port}",
+        distribution=settings.paths.cache_dir / "elasticsearch" / f"elasticsearch-{ES_VERSION}",
+        home=home or settings.paths.home / f"es-{chosen_port}",
         port=chosen_port,
     )
     if os.geteuid() == 0 and not (_traversable(layout.distribution) and _traversable(layout.home)):
@@ -89,14 +89,12 @@ def _java_major(java_home: Path) -> int:
     return int(match.group(1)) if match else 0
 
 
-def find_java_home() -> Path:
-    """ES_JAVA_HOME if set, else the newest JDK 21+ under /usr/lib/jvm."""
-    explicit = os.environ.get("ES_JAVA_HOME")
+def find_java_home(explicit: Path | None = None) -> Path:
+    """``explicit`` (ES_JAVA_HOME) if set, else the newest JDK 21+ under /usr/lib/jvm."""
     if explicit:
-        path = Path(explicit)
-        if _java_major(path) < 21:
+        if _java_major(explicit) < 21:
             raise NodeError(f"ES_JAVA_HOME={explicit} is not a JDK 21 or newer")
-        return path
+        return explicit
     candidates = sorted(
         (p for p in Path("/usr/lib/jvm").glob("*") if p.is_dir() and not p.is_symlink()),
         key=_java_major,
@@ -123,7 +121,7 @@ def ensure_distribution(settings: Settings) -> Path:
     layout = layout_for(settings)
     if (layout.distribution / "bin" / "elasticsearch").exists():
         return layout.distribution
-    download_dir = settings.cache_dir / "elasticsearch" / "download"
+    download_dir = settings.paths.cache_dir / "elasticsearch" / "download"
     download_dir.mkdir(parents=True, exist_ok=True)
     archive = download_dir / f"elasticsearch-{ES_VERSION}.zip"
     if not archive.exists():
@@ -201,7 +199,7 @@ def start(settings: Settings, port: int | None = None, home: Path | None = None,
     if read_pid(layout) and health(layout.url):
         return layout
     ensure_distribution(settings)
-    java_home = find_java_home()
+    java_home = find_java_home(settings.es.java_home)
     for folder in (layout.home, layout.data_dir, layout.logs_dir):
         folder.mkdir(parents=True, exist_ok=True)
     if not layout.config_dir.exists():
@@ -210,7 +208,7 @@ def start(settings: Settings, port: int | None = None, home: Path | None = None,
     env.update(
         ES_JAVA_HOME=str(java_home),
         ES_PATH_CONF=str(layout.config_dir),
-        ES_JAVA_OPTS=f"-Xms{settings.es_heap} -Xmx{settings.es_heap}",
+        ES_JAVA_OPTS=f"-Xms{settings.es.heap} -Xmx{settings.es.heap}",
     )
     env.pop("JAVA_HOME", None)
     command = [

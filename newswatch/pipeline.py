@@ -2,36 +2,29 @@
 
 The Airflow DAGs only call these (so everything here is testable without
 Airflow). Each function takes and returns plain dicts/lists because they
-travel between tasks as XComs; the typed ``Article`` model is used inside.
+travel between tasks as XComs; each converts them to the typed models
+(``Source``, ``FeedItem``, ``Article``) once, on entry, and back on return.
 
 Flow per run:  plan_polls -> poll_batch (mapped) -> plan_items -> process_batch (mapped) -> write_run_report
 """
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections import Counter
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Iterator
 
-from indexing.connection import es_client
-from indexing.schema import IndexNames, setup_indices
-from indexing.store import load_articles, run_report_action, write_articles
-from newswatch.model import Article, Failure, stable_id, utcnow
-from newswatch.runtime import make_indexer
-from newswatch.settings import REPO_ROOT, Settings
+from newswatch.core.model import Article, Failure, FeedItem, stable_id, utcnow
+from newswatch.core.settings import QuoteSettings, Settings
+from newswatch.indexing.connection import es_client
+from newswatch.indexing.documents import stored_article
+from newswatch.indexing.runtime import make_indexer
+from newswatch.indexing.schema import IndexNames, setup_indices
+from newswatch.indexing.store import load_articles, run_report_action, write_articles
 
 log = logging.getLogger(__name__)
-
-DEFAULT_SOURCES_FILE = REPO_ROOT / "feeds" / "sources.yaml"
-
-
-def sources_file() -> Path:
-    return Path(os.environ.get("NEWSWATCH_SOURCES_FILE", DEFAULT_SOURCES_FILE))
-
 
 def chunked(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
@@ -53,14 +46,14 @@ class StageClock:
 
 
 def ensure_indices(settings: Settings) -> list[str]:
-    return setup_indices(es_client(settings), settings.index_prefix, settings.es_replicas).changes
+    return setup_indices(es_client(settings.es), settings.es.index_prefix, settings.es.replicas).changes
 
 
-def make_fetcher():
+def make_fetcher(settings: Settings):
     """The safe fetcher; NEWSWATCH_FETCH_ALLOW lists non-public networks/hosts to permit (tests, demo)."""
-    from fetching.safe_fetch import Fetcher, FetchPolicy
+    from newswatch.fetching.safe_fetch import Fetcher, FetchPolicy
 
-    return Fetcher(FetchPolicy.from_env())
+    return Fetcher(FetchPolicy.from_settings(settings.fetch))
 
 
 def _failure_stats(failures: list[Failure]) -> dict:
@@ -71,32 +64,27 @@ def _failure_stats(failures: list[Failure]) -> dict:
 
 def plan_polls(settings: Settings, batch_size: int = 10) -> list[list[dict]]:
     """The catalogue in batches of sources; each poll task picks the due ones of its batch."""
-    from feeds.catalogue import load_catalogue
+    from newswatch.feeds.catalogue import load_catalogue
 
-    sources = load_catalogue(sources_file())
+    sources = load_catalogue(settings.paths.sources_file)
     return chunked([source.model_dump(mode="json") for source in sources], batch_size)
 
 
 def poll_batch(settings: Settings, sources: list[dict], run_id: str) -> dict:
-    from feeds.catalogue import Source
-    from feeds.poller import run_poll
+    from newswatch.feeds.catalogue import Source
+    from newswatch.feeds.poller import run_poll
 
     started = time.perf_counter()
-    client = es_client(settings)
-    with make_fetcher() as fetcher:
+    client = es_client(settings.es)
+    with make_fetcher(settings) as fetcher:
         report = run_poll(
-            client, make_indexer(settings, client, run_id), settings.index_prefix,
+            client, make_indexer(settings, client, run_id), settings.es.index_prefix,
             [Source.model_validate(s) for s in sources], fetcher, run_id=run_id,
         )
     failed_sources = sum(1 for poll in report.polls if poll.state.consecutive_failures)
-    by_id = {source["id"]: source for source in sources}
-    items = [
-        {**item.model_dump(mode="json"), "source_name": by_id[item.source_id].get("name"),
-         "source_category": by_id[item.source_id].get("category")}
-        for item in report.items
-    ]
+    described = {source["id"]: Source.model_validate(source) for source in sources}
     return {
-        "items": items,
+        "items": [described_item(item, described).model_dump(mode="json") for item in report.items],
         "counts": {"sources_polled": len(report.polls), "sources_failed": failed_sources,
                    "feed_items": len(report.items), "failures": len(report.failures)},
         "stage_seconds": {"poll": time.perf_counter() - started},
@@ -115,26 +103,28 @@ def plan_items(settings: Settings, poll_results: list[dict], batch_size: int = 2
     there are more new items than ``batch_size * max_batches`` the batches grow instead,
     so one run never plans more mapped tasks than Airflow accepts.
     """
-    from feeds.catalogue import load_catalogue
-    from feeds.poller import FeedItem, done_actions, drop_known_items, read_pending
+    from newswatch.feeds.catalogue import load_catalogue
+    from newswatch.feeds.poller import done_actions, drop_known_items, read_pending
 
-    client = es_client(settings)
-    unique: dict[str, dict] = {}
+    client = es_client(settings.es)
+    unique: dict[str, FeedItem] = {}
     for result in poll_results:
         for item in result.get("items", []):
-            unique.setdefault(item["canonical_url"], item)
-    described = {s.id: s for s in load_catalogue(sources_file())}
-    for item in read_pending(client, settings.index_prefix):
-        source = described.get(item.source_id)
-        unique.setdefault(item.canonical_url, {
-            **item.model_dump(mode="json"),
-            "source_name": source.name if source else None, "source_category": source.category if source else None,
-        })
-    candidates = [FeedItem.model_validate(i) for i in unique.values()]
-    fresh = drop_known_items(client, settings.index_prefix, candidates)
+            unique.setdefault(item["canonical_url"], FeedItem.model_validate(item))
+    described = {s.id: s for s in load_catalogue(settings.paths.sources_file)}
+    for item in read_pending(client, settings.es.index_prefix):
+        unique.setdefault(item.canonical_url, described_item(item, described))
+    candidates = list(unique.values())
+    fresh = drop_known_items(client, settings.es.index_prefix, candidates)
     fresh_urls = {item.canonical_url for item in fresh}
     make_indexer(settings, client).index(done_actions(i.canonical_url for i in candidates if i.canonical_url not in fresh_urls))
-    return mapped_batches([unique[item.canonical_url] for item in fresh], batch_size, max_batches)
+    return mapped_batches([item.model_dump(mode="json") for item in fresh], batch_size, max_batches)
+
+
+def described_item(item: FeedItem, sources: dict) -> FeedItem:
+    """The item with its source's name and category from the catalogue (``sources``: id -> Source)."""
+    source = sources.get(item.source_id)
+    return item.model_copy(update={"source_name": source.name, "source_category": source.category}) if source else item
 
 
 def mapped_batches(items: list, batch_size: int, max_batches: int) -> list[list]:
@@ -144,20 +134,19 @@ def mapped_batches(items: list, batch_size: int, max_batches: int) -> list[list]
 
 # -- fetch, extract, quotes, enrich, index --------------------------------------------------------------
 
-def _article_from_page(item: dict, html: str, final_url: str, html_ref: str, fetched_at: datetime) -> Article:
+def _article_from_page(item: FeedItem, html: str, final_url: str, html_ref: str, fetched_at: datetime) -> Article:
     from extractors.article import extract_article
-    from extractors.dedup import content_hash
-    from fetching.urls import canonicalize_url, owned_canonical_url, site_of
+    from newswatch.fetching.urls import canonicalize_url, owned_canonical_url, site_of
+    from newswatch.near_duplicates import content_hash
 
-    feed_published = datetime.fromisoformat(item["published_at"]) if item.get("published_at") else None
-    extracted = extract_article(html, url=final_url, feed_published=feed_published, now=fetched_at)
+    extracted = extract_article(html, url=final_url, feed_published=item.published_at, now=fetched_at)
     return Article(
-        url=item["url"],
-        canonical_url=canonicalize_url(owned_canonical_url(extracted.canonical_url, final_url, aliases=(site_of(item["url"]),))),
-        source_id=item["source_id"],
-        source_name=item.get("source_name"),
-        source_category=item.get("source_category"),
-        title=extracted.title or item.get("title"),
+        url=item.url,
+        canonical_url=canonicalize_url(owned_canonical_url(extracted.canonical_url, final_url, aliases=(site_of(item.url),))),
+        source_id=item.source_id,
+        source_name=item.source_name,
+        source_category=item.source_category,
+        title=extracted.title or item.title,
         authors=extracted.authors,
         published_at=extracted.published_at,
         fetched_at=fetched_at,
@@ -170,31 +159,31 @@ def _article_from_page(item: dict, html: str, final_url: str, html_ref: str, fet
     )
 
 
-def fetch_and_extract(settings: Settings, items: list[dict], run_id: str, clock: StageClock) -> tuple[list[Article], list[Failure]]:
+def fetch_and_extract(settings: Settings, items: list[FeedItem], run_id: str, clock: StageClock) -> tuple[list[Article], list[Failure]]:
     from extractors.article import ExtractionError
-    from fetching.errors import FetchError
-    from fetching.html_store import HtmlStore
+    from newswatch.fetching.errors import FetchError
+    from newswatch.fetching.html_store import HtmlStore
 
     store = HtmlStore.from_settings(settings)
     articles: list[Article] = []
     failures: list[Failure] = []
-    with make_fetcher() as fetcher:
+    with make_fetcher(settings) as fetcher:
         for item in items:
             stage = "fetch"
             try:
                 with clock.stage("fetch"):
-                    result = fetcher.fetch(item["url"], expect=("html",))
+                    result = fetcher.fetch(item.url, expect=("html",))
                     fetched_at = utcnow()
                     html_ref = _store_html(store, result, fetched_at, item, run_id, failures)
                 stage = "extract"
                 with clock.stage("extract"):
                     articles.append(_article_from_page(item, result.text, result.final_url, html_ref, fetched_at))
             except (FetchError, ExtractionError, ValueError) as exc:
-                failures.append(_item_failure(stage, exc, item, run_id))
+                failures.append(Failure.from_exception(stage, exc, **_place(item, run_id)))
     return articles, failures
 
 
-def _store_html(store, result, fetched_at: datetime, item: dict, run_id: str, failures: list[Failure]) -> str | None:
+def _store_html(store, result, fetched_at: datetime, item: FeedItem, run_id: str, failures: list[Failure]) -> str | None:
     """The stored page's reference, or None (and a recorded failure) when NEWSWATCH_HOME cannot take it.
 
     A read-only or full disk costs the page's re-extraction later, not the article now.
@@ -202,59 +191,70 @@ def _store_html(store, result, fetched_at: datetime, item: dict, run_id: str, fa
     try:
         return store.save(result.final_url, result.body, result.content_type, fetched_at)
     except OSError as exc:
-        failures.append(_item_failure("store", exc, item, run_id))
+        failures.append(Failure.from_exception("store", exc, **_place(item, run_id)))
         return None
-
-
-def _item_failure(stage: str, exc: Exception, item: dict, run_id: str) -> Failure:
-    return Failure(
-        stage=stage, error_type=type(exc).__name__, error=str(exc)[:2000],
-        item_id=stable_id(item["canonical_url"]), url=item["url"], source_id=item.get("source_id"), run_id=run_id,
-    )
 
 
 def analyse(settings: Settings, articles: list[Article], run_id: str, clock: StageClock) -> tuple[list[Article], list[Failure]]:
     """Clusters, quotes and enrichment; an article whose analysis fails is still indexed, flagged by a failure."""
-    from enrichment.enrich import enrich_article
-    from extractors.dedup import assign_clusters
-    from extractors.quotes import UnsupportedLanguage, add_quotes
-
     from elasticsearch import ApiError, TransportError
+
+    from newswatch.near_duplicates import assign_clusters
 
     failures: list[Failure] = []
     with clock.stage("extract"):
         try:
-            articles = assign_clusters(articles, es_client(settings), settings.index_prefix)
+            articles = assign_clusters(articles, es_client(settings.es), settings.es.index_prefix)
         except (TransportError, ApiError) as exc:
             # Elasticsearch down: cluster within the batch only; the articles are spooled, not lost.
             log.error("near-duplicate lookup failed (%s); clustering within the batch only", exc)
             articles = assign_clusters(articles)
-            failures += [_item_failure("dedup", exc, {"canonical_url": a.canonical_url, "url": a.url, "source_id": a.source_id}, run_id) for a in articles]
+            failures += [Failure.from_exception("dedup", exc, **_place(a, run_id)) for a in articles]
     done: list[Article] = []
     for article in articles:
-        item = {"canonical_url": article.canonical_url, "url": article.url, "source_id": article.source_id}
-        try:
-            with clock.stage("quotes"):
-                article = add_quotes(article)
-        except UnsupportedLanguage:
-            log.info("no quote extraction for %s (language %s)", article.canonical_url, article.language)
-        except Exception as exc:  # noqa: BLE001 - one bad text must not stop the batch
-            failures.append(_item_failure("quotes", exc, item, run_id))
-        try:
-            with clock.stage("enrich"):
-                article = enrich_article(article)
-        except Exception as exc:  # noqa: BLE001
-            failures.append(_item_failure("enrich", exc, item, run_id))
+        article, article_failures = analyse_article(article, run_id, settings.quotes, clock=clock)
         done.append(article)
+        failures += article_failures
     return done, failures
 
 
-def process_batch(settings: Settings, items: list[dict], run_id: str) -> dict:
+def _place(item: FeedItem | Article, run_id: str | None) -> dict:
+    """Where a failure happened, for its record: the item's id (hash of its canonical URL), URL, source, run."""
+    return {"item_id": item.id, "url": item.url, "source_id": item.source_id, "run_id": run_id}
+
+
+def analyse_article(
+    article: Article, run_id: str | None, quote_limits: QuoteSettings = QuoteSettings(), enricher=None, clock: StageClock | None = None,
+) -> tuple[Article, list[Failure]]:
+    """Quotes, then enrichment; a step that fails is recorded and the article goes on without it."""
+    from newswatch.enrichment.enrich import enrich_article
+    from newswatch.quotes.extraction import UnsupportedLanguage, add_quotes
+
+    clock = clock or StageClock()
+    failures: list[Failure] = []
+    try:
+        with clock.stage("quotes"):
+            article = add_quotes(article, quote_limits)
+    except UnsupportedLanguage:
+        log.info("no quote extraction for %s (language %s)", article.canonical_url, article.language)
+    except Exception as exc:  # noqa: BLE001 - one bad text must not stop the batch
+        failures.append(Failure.from_exception("quotes", exc, **_place(article, run_id)))
+    try:
+        with clock.stage("enrich"):
+            article = enrich_article(article, enricher)
+    except Exception as exc:  # noqa: BLE001
+        failures.append(Failure.from_exception("enrich", exc, **_place(article, run_id)))
+    return article, failures
+
+
+def process_batch(settings: Settings, batch: list[dict], run_id: str) -> dict:
+    """Fetch, extract, analyse and index one planned batch (``FeedItem`` dicts); counts per stage."""
+    items = [FeedItem.model_validate(item) for item in batch]
     clock = StageClock()
     articles, failures = fetch_and_extract(settings, items, run_id, clock)
     articles, analysis_failures = analyse(settings, articles, run_id, clock)
     failures += analysis_failures
-    from feeds.poller import done_actions
+    from newswatch.feeds.poller import done_actions
 
     indexer = make_indexer(settings, run_id=run_id)
     with clock.stage("index"):
@@ -262,7 +262,7 @@ def process_batch(settings: Settings, items: list[dict], run_id: str) -> dict:
         if failures:
             indexer.record_failures(failures)
         # Every item of the batch now has its article or its failure written (or spooled): no longer pending.
-        indexer.index(done_actions(item["canonical_url"] for item in items))
+        indexer.index(done_actions(item.canonical_url for item in items))
     counts = {
         "new_items": len(items), "fetched": len(items) - sum(f.stage == "fetch" for f in failures),
         "extracted": len(articles), "quotes": sum(len(a.quotes) for a in articles),
@@ -281,32 +281,30 @@ def plan_reprocess(settings: Settings, start: str, end: str, source_ids: list[st
 
     first = datetime.combine(date.fromisoformat(start), datetime.min.time(), timezone.utc)
     last = datetime.combine(date.fromisoformat(end), datetime.min.time(), timezone.utc) + timedelta(days=1)
-    ids = [stable_id(doc["canonical_url"]) for doc in load_articles(es_client(settings), settings.index_prefix, first, last, source_ids)]
+    ids = [stable_id(doc["canonical_url"]) for doc in load_articles(es_client(settings.es), settings.es.index_prefix, first, last, source_ids)]
     return chunked(ids, batch_size)
 
 
 def reprocess_batch(settings: Settings, article_ids: list[str], mode: str, run_id: str) -> dict:
     """Re-extract from the stored HTML (mode 'extract') or only re-enrich (mode 'enrich')."""
-    from fetching.html_store import HtmlStore
+    from newswatch.fetching.html_store import HtmlStore
 
-    client = es_client(settings)
-    docs = client.mget(index=IndexNames(settings.index_prefix).alias("articles"), ids=article_ids)["docs"]
+    client = es_client(settings.es)
+    docs = client.mget(index=IndexNames(settings.es.index_prefix).alias("articles"), ids=article_ids)["docs"]
     clock = StageClock()
     articles: list[Article] = []
     failures: list[Failure] = []
     store = HtmlStore.from_settings(settings)
     for doc in (d["_source"] for d in docs if d.get("found")):
-        stored = Article.model_validate({k: v for k, v in doc.items() if k in Article.model_fields and k not in ("stance", "quotes")})
-        item = {"url": stored.url, "canonical_url": stored.canonical_url, "source_id": stored.source_id,
-                "source_name": stored.source_name, "source_category": stored.source_category, "title": stored.title,
-                "published_at": stored.published_at.isoformat() if stored.published_at else None}
+        stored = stored_article(doc)
+        item = FeedItem.model_validate(stored.model_dump(include=set(FeedItem.model_fields)))
         if mode == "extract" and stored.html_ref:
             try:
                 with clock.stage("extract"):
                     page = store.load(stored.html_ref)
                     articles.append(_article_from_page(item, page.text, stored.url, stored.html_ref, stored.fetched_at))
             except (OSError, ValueError) as exc:
-                failures.append(_item_failure("extract", exc, item, run_id))
+                failures.append(Failure.from_exception("extract", exc, **_place(item, run_id)))
         else:
             articles.append(stored)
     articles, analysis_failures = analyse(settings, articles, run_id, clock)
@@ -318,6 +316,22 @@ def reprocess_batch(settings: Settings, article_ids: list[str], mode: str, run_i
             indexer.record_failures(failures)
     return {"counts": {"reprocessed": len(articles), "failures": len(failures) + len(written.rejected)},
             "stage_seconds": dict(clock.seconds), "failure_stages": sorted({f.stage for f in failures})}
+
+
+# -- terms watch ---------------------------------------------------------------------------------------------
+
+def check_terms(settings: Settings, run_id: str | None = None) -> dict:
+    """Fetch every watched terms/policy document; store changed versions with their diff. Counts per outcome."""
+    from newswatch.terms.catalogue import load_terms_catalogue
+    from newswatch.terms.watch import check_documents
+
+    client = es_client(settings.es)
+    with make_fetcher(settings) as fetcher:
+        report = check_documents(
+            fetcher, client, make_indexer(settings, client, run_id), settings.es.index_prefix,
+            load_terms_catalogue(settings.paths.terms_file), run_id,
+        )
+    return report.counts()
 
 
 def write_run_report(

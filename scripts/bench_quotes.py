@@ -29,7 +29,7 @@ from pathlib import Path  # noqa: E402
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from extractors.quotes import extract_quotes, get_nlp  # noqa: E402
+from newswatch.quotes.extraction import extract_quotes, get_nlp  # noqa: E402
 
 DEV_SET = REPO_ROOT / "datasets" / "quotes-dev" / "quotes-dev.jsonl"
 TARGET_MS = 150.0

@@ -18,7 +18,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from enrichment.stance_data import GROUNDED_PATH, read_jsonl  # noqa: E402
+from newswatch_lab.stance_data import GROUNDED_PATH, read_jsonl  # noqa: E402
 
 SPLIT_SHARES = (("test", 0.25), ("dev", 0.15), ("train", 0.60))
 FIELDS = ("id", "text", "speaker_type", "form", "source_url", "query", "labels")

@@ -17,14 +17,28 @@ import logging
 import sys
 from pathlib import Path
 
+from newswatch_lab.shared import shared_datasets_dir
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from enrichment.model_service import EncoderConfig, SentenceEncoder, default_model_dir, reference_model_dir  # noqa: E402
-from enrichment.stance import DEFAULT_MODEL_DIR  # noqa: E402
-from enrichment.stance_data import IBM_DATASET_NAME, IN_DOMAIN_PATH, shared_datasets_dir  # noqa: E402
-from enrichment.stance_target_training import TargetConfig, train_target_heads  # noqa: E402
-from enrichment.stance_training import TrainConfig, build_training_data, train_stance_model  # noqa: E402
+from newswatch.enrichment.model_service import (  # noqa: E402
+    EncoderConfig,
+    SentenceEncoder,
+    default_model_dir,
+    reference_model_dir,
+)
+from newswatch.enrichment.stance import DEFAULT_MODEL_DIR  # noqa: E402
+from newswatch_lab.stance_data import (  # noqa: E402
+    IBM_DATASET_NAME,
+    IN_DOMAIN_PATH,
+)
+from newswatch_lab.stance_target_training import TargetConfig, train_target_heads  # noqa: E402
+from newswatch_lab.stance_training import (  # noqa: E402
+    TrainConfig,
+    build_training_data,
+    train_stance_model,
+)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -10,21 +10,20 @@ import os
 import subprocess
 import sys
 import uuid
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from newswatch.settings import REPO_ROOT, Settings
+from newswatch.core.settings import REPO_ROOT, Settings
 
 # Airflow reads its configuration at import time: point it at the repo's airflow.cfg and a test DB first.
 os.environ.setdefault("AIRFLOW_HOME", str(REPO_ROOT))
 os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{REPO_ROOT}/var/test-airflow/airflow.db")
 os.environ.setdefault("AIRFLOW__LOGGING__BASE_LOG_FOLDER", f"{REPO_ROOT}/var/test-airflow/logs")
 
-from indexing.connection import es_client
-from indexing.schema import drop_prefix, setup_indices
 from newswatch import es_node
+from newswatch.indexing.connection import es_client
+from newswatch.indexing.schema import drop_prefix, setup_indices
 
 SHARED_DATASETS = Path(os.environ.get("NEWSWATCH_SHARED_DATASETS", REPO_ROOT.parent / "shared" / "datasets"))
 TEST_ES_PORT = int(os.environ.get("NEWSWATCH_TEST_ES_PORT", "9250"))
@@ -49,35 +48,35 @@ def airflow_db() -> None:
 def es_base_settings(tmp_path_factory) -> Settings:
     settings = Settings.from_env()
     home = tmp_path_factory.mktemp("newswatch-home")
-    if settings.managed_es:
-        node_home = settings.home / f"test-es-{TEST_ES_PORT}"
-        node_settings = replace(settings, es_port=TEST_ES_PORT)
+    if settings.es.managed:
+        node_home = settings.paths.home / f"test-es-{TEST_ES_PORT}"
+        node_settings = settings.with_es(port=TEST_ES_PORT)
         # A node another test session started is shared, and left for that session to stop.
         started_here = es_node.health(es_node.layout_for(node_settings, home=node_home).url) is None
         layout = es_node.start(node_settings, home=node_home)
-        yield replace(settings, es_url=layout.url, home=home)
+        yield settings.with_es(url=layout.url).with_paths(home=home)
         if started_here:
             es_node.stop(node_settings, home=node_home)
     else:
-        yield replace(settings, home=home)
+        yield settings.with_paths(home=home)
 
 
 @pytest.fixture
 def es_settings(es_base_settings, tmp_path) -> Settings:
     """Settings with a unique index prefix and a private home (spool, quarantine)."""
-    return replace(es_base_settings, index_prefix=f"nwt-{uuid.uuid4().hex[:10]}", home=tmp_path / "home")
+    return es_base_settings.with_es(index_prefix=f"nwt-{uuid.uuid4().hex[:10]}").with_paths(home=tmp_path / "home")
 
 
 @pytest.fixture
 def es(es_settings):
-    client = es_client(es_settings)
+    client = es_client(es_settings.es)
     yield client
-    drop_prefix(client, es_settings.index_prefix)
+    drop_prefix(client, es_settings.es.index_prefix)
     client.close()
 
 
 @pytest.fixture
 def es_ready(es, es_settings):
     """A client whose prefix already has every template, index and alias installed."""
-    setup_indices(es, es_settings.index_prefix)
+    setup_indices(es, es_settings.es.index_prefix)
     return es

@@ -5,8 +5,9 @@ import zlib
 from functools import lru_cache
 
 from local_server import Reply, Request
-from fetching.safe_fetch import FetchPolicy
-from fetching.ssrf import AddressPolicy
+
+from newswatch.fetching.safe_fetch import FetchPolicy
+from newswatch.fetching.ssrf import AddressPolicy
 
 SIZE_LIMIT = 200_000
 DECODED_LIMIT = 1_000_000

@@ -18,16 +18,15 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from indexing.connection import es_client
-from indexing.schema import setup_indices
-from indexing.store import write_articles
-from newswatch.model import Article, Entities, Quote, StanceJudgement
-from newswatch.runtime import make_indexer
-from newswatch.settings import Settings
-from query_api.app import create_app
-from query_api.bench import drop_prefix
-from query_api.config import ApiConfig
-from query_api.keys import ApiKeyStore
+from newswatch.core.model import Article, Entities, Quote, StanceJudgement
+from newswatch.core.settings import ApiSettings, Settings
+from newswatch.indexing.connection import es_client
+from newswatch.indexing.runtime import make_indexer
+from newswatch.indexing.schema import setup_indices
+from newswatch.indexing.store import write_articles
+from newswatch.query_api.app import create_app
+from newswatch.query_api.keys import ApiKeyStore
+from newswatch_lab.api_bench import drop_prefix
 
 FIXED_NOW = datetime(2025, 7, 1, tzinfo=timezone.utc)
 
@@ -130,8 +129,8 @@ def corpus() -> list[Article]:
     return [a.model_copy(update={"embedding": v.tolist()}) for a, v in zip(articles, vectors)]
 
 
-def make_config(**overrides) -> ApiConfig:
-    base = ApiConfig(max_page_size=50, default_page_size=3, max_time_range_days=366, export_row_cap=5,
+def make_config(**overrides) -> ApiSettings:
+    base = ApiSettings(max_page_size=50, default_page_size=3, max_time_range_days=366, export_row_cap=5,
                      rate_per_minute=6000, rate_burst=1000, key_cache_seconds=0, cursor_secret="test-secret")
     return replace(base, **overrides)
 
@@ -142,13 +141,13 @@ class ApiWorld:
     articles: list[Article]
 
     def __post_init__(self):
-        self.client = es_client(self.settings)
-        self.store = ApiKeyStore(self.client, self.settings.index_prefix)
+        self.client = es_client(self.settings.es)
+        self.store = ApiKeyStore(self.client, self.settings.es.index_prefix)
 
     def key(self, group: str = "advocacy", indices: tuple[str, ...] = ("articles", "quotes")) -> str:
         return self.store.create(group, indices).key
 
-    def http(self, config: ApiConfig | None = None, key: str | None = None, **app_options) -> TestClient:
+    def http(self, config: ApiSettings | None = None, key: str | None = None, **app_options) -> TestClient:
         options = {"encoder": FakeEncoder(), "client": self.client, "now": lambda: FIXED_NOW, **app_options}
         app = create_app(self.settings, config or make_config(), **options)
         headers = {"X-API-Key": key} if key else {}
@@ -160,14 +159,13 @@ class ApiWorld:
 
 @pytest.fixture(scope="module")
 def api_world(es_base_settings, tmp_path_factory):
-    settings = replace(es_base_settings, index_prefix=f"nwt-api-{uuid.uuid4().hex[:8]}",
-                       home=tmp_path_factory.mktemp("api-home"))
-    client = es_client(settings)
-    setup_indices(client, settings.index_prefix)
+    settings = es_base_settings.with_es(index_prefix=f"nwt-api-{uuid.uuid4().hex[:8]}").with_paths(home=tmp_path_factory.mktemp("api-home"))
+    client = es_client(settings.es)
+    setup_indices(client, settings.es.index_prefix)
     articles = corpus()
     report = write_articles(make_indexer(settings, client), articles, refresh=True)
     assert report.indexed == len(articles) + sum(len(a.quotes) for a in articles) and not report.rejected, report.summary()
-    client.indices.refresh(index=f"{settings.index_prefix}-*")
+    client.indices.refresh(index=f"{settings.es.index_prefix}-*")
     yield ApiWorld(settings, articles)
-    drop_prefix(client, settings.index_prefix)
+    drop_prefix(client, settings.es.index_prefix)
     client.close()

@@ -17,7 +17,6 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-
 from test_api_fixtures import api_world  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.integration

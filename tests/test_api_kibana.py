@@ -4,9 +4,16 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from indexing.kibana import kql_fields, lens_layer_fields, load_saved_objects, referenced_data_view, referenced_fields
-from indexing.schema import load_definitions
 from test_index_definitions import field_paths
+
+from newswatch.indexing.kibana import (
+    kql_fields,
+    lens_layer_fields,
+    load_saved_objects,
+    referenced_data_view,
+    referenced_fields,
+)
+from newswatch.indexing.schema import load_definitions
 
 DASHBOARD_ID = "newswatch-overview"
 

@@ -6,7 +6,6 @@ import io
 import json
 
 import pytest
-
 from test_api_fixtures import FIXED_NOW, api_world, make_config  # noqa: F401  (api_world is a fixture)
 
 pytestmark = pytest.mark.integration
@@ -218,7 +217,7 @@ def test_ndjson_export_honours_limit_and_filters(http):
 
 
 def test_export_pages_through_more_rows_than_one_batch(api_world, monkeypatch):
-    from query_api import service
+    from newswatch.query_api import service
 
     monkeypatch.setattr(service, "EXPORT_BATCH", 2)
     http = api_world.http(make_config(export_row_cap=7), key=api_world.key())

@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_api_fixtures import api_world, make_config  # noqa: F401  (api_world is a fixture)
 
 from newswatch.cli import main as newswatch_main
-from query_api.es_key import read_only_key_request
-from query_api.keys import KeyStoreError, hash_secret, split_key
-from query_api.ratelimit import TokenBucketLimiter
-from test_api_fixtures import api_world, make_config  # noqa: F401  (api_world is a fixture)
+from newswatch.query_api.es_key import read_only_key_request
+from newswatch.query_api.keys import KeyStoreError, hash_secret, split_key
+from newswatch.query_api.ratelimit import TokenBucketLimiter
 
 ROUTES = [
     "/v1/articles",
@@ -128,8 +128,8 @@ def test_keys_cannot_be_granted_internal_indices_or_odd_groups(api_world):
 
 
 def test_cli_creates_a_working_key_once_and_revokes_it(api_world, monkeypatch, capsys):
-    monkeypatch.setenv("ES_URL", api_world.settings.effective_es_url)
-    monkeypatch.setenv("NEWSWATCH_INDEX_PREFIX", api_world.settings.index_prefix)
+    monkeypatch.setenv("ES_URL", api_world.settings.es.effective_url)
+    monkeypatch.setenv("NEWSWATCH_INDEX_PREFIX", api_world.settings.es.index_prefix)
     assert newswatch_main(["api", "keys", "create", "--group", "artists-union", "--indices", "quotes"]) == 0
     printed = dict(line.split(":", 1) for line in capsys.readouterr().out.strip().splitlines())
     key, key_id = printed["key"].strip(), printed["key id"].strip()
@@ -172,11 +172,11 @@ def test_internal_indices_cannot_be_named_as_parameters(api_world, path):
 @pytest.mark.parametrize("path", ["/v1/articles", "/v1/quotes", "/v1/export/articles"])
 def test_writes_are_not_allowed(api_world, method, path):
     http = api_world.http(key=api_world.key())
-    before = api_world.client.count(index=f"{api_world.settings.index_prefix}-articles")["count"]
+    before = api_world.client.count(index=f"{api_world.settings.es.index_prefix}-articles")["count"]
     response = http.request(method, path, json={"title": "injected", "url": "x"})
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method_not_allowed"
-    assert api_world.client.count(index=f"{api_world.settings.index_prefix}-articles")["count"] == before
+    assert api_world.client.count(index=f"{api_world.settings.es.index_prefix}-articles")["count"] == before
 
 
 def test_query_syntax_cannot_reach_internal_documents(api_world):
@@ -283,11 +283,10 @@ def test_a_deeply_nested_json_body_is_refused_not_parsed(api_world):
 
 
 def test_an_unreachable_cluster_gives_503_not_500(api_world):
-    from dataclasses import replace
 
-    from indexing.connection import es_client
+    from newswatch.indexing.connection import es_client
 
-    dead = es_client(replace(api_world.settings, es_url="http://127.0.0.1:9"))
+    dead = es_client(api_world.settings.with_es(url="http://127.0.0.1:9").es)
     http = api_world.http(client=dead, key=api_world.key())
     response = http.get("/v1/articles")
     assert response.status_code == 503
@@ -295,18 +294,18 @@ def test_an_unreachable_cluster_gives_503_not_500(api_world):
 
 
 def test_limits_come_from_the_environment_and_bad_values_fail_clearly(monkeypatch):
-    from query_api.config import ApiConfig
+    from newswatch.core.settings import Settings
 
     monkeypatch.setenv("NEWSWATCH_API_MAX_PAGE_SIZE", "40")
     monkeypatch.setenv("NEWSWATCH_API_RATE_PER_MINUTE", "12.5")
     monkeypatch.setenv("NEWSWATCH_API_FULL_TEXT", "yes")
     monkeypatch.setenv("NEWSWATCH_API_CURSOR_SECRET", "shared")
-    config = ApiConfig.from_env()
+    config = Settings.from_env().api
     assert (config.max_page_size, config.rate_per_minute, config.include_full_text, config.cursor_secret) == (
         40, 12.5, True, "shared")
     monkeypatch.setenv("NEWSWATCH_API_EXPORT_CAP", "lots")
     with pytest.raises(ValueError, match="NEWSWATCH_API_EXPORT_CAP"):
-        ApiConfig.from_env()
+        Settings.from_env().api
 
 
 @pytest.mark.fault
@@ -326,7 +325,7 @@ def test_a_key_for_articles_only_never_receives_quotes(api_world):
 @pytest.mark.fault
 def test_guessing_keys_is_rate_limited_per_client_before_any_lookup(api_world, monkeypatch):
     """Fault (issue 18, case 6): unknown keys each cost a lookup and were never limited."""
-    from query_api.keys import ApiKeyStore
+    from newswatch.query_api.keys import ApiKeyStore
 
     lookups = []
     original = ApiKeyStore.fetch

@@ -5,7 +5,7 @@ import json
 import subprocess
 import sys
 
-from newswatch.settings import REPO_ROOT
+from newswatch.core.settings import REPO_ROOT
 
 HEAVY = ("torch", "spacy", "transformers", "thinc", "sklearn", "trafilatura")
 

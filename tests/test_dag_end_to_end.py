@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-import demo
-from demo.server import DemoServer
-from fetching.urls import canonicalize_url
-from indexing.schema import IndexNames
-from newswatch.model import stable_id
-from newswatch.settings import REPO_ROOT
+from newswatch.core.model import stable_id
+from newswatch.core.settings import REPO_ROOT
+from newswatch.fetching.urls import canonicalize_url
+from newswatch.indexing.schema import IndexNames
+from newswatch_lab import demo_corpus
+from newswatch_lab.demo_server import DemoServer
 
 pytestmark = pytest.mark.integration
 
@@ -27,11 +27,11 @@ def _count(es, alias: str) -> int:
 def ingest_env(es, es_settings, airflow_db, monkeypatch, tmp_path):
     with DemoServer() as server:
         sources = tmp_path / "sources.yaml"
-        sources.write_text(demo.sources_yaml(server.base_url))
+        sources.write_text(demo_corpus.sources_yaml(server.base_url))
         for name, value in {
-            "ES_URL": es_settings.effective_es_url,
-            "NEWSWATCH_INDEX_PREFIX": es_settings.index_prefix,
-            "NEWSWATCH_HOME": str(es_settings.home),
+            "ES_URL": es_settings.es.effective_url,
+            "NEWSWATCH_INDEX_PREFIX": es_settings.es.index_prefix,
+            "NEWSWATCH_HOME": str(es_settings.paths.home),
             "NEWSWATCH_SOURCES_FILE": str(sources),
             "NEWSWATCH_FETCH_ALLOW": "127.0.0.1",
             "NEWSWATCH_PER_HOST_INTERVAL": "0",
@@ -49,7 +49,7 @@ def _ingest_dag():
 
 def test_ingest_dag_indexes_the_demo_corpus_once(ingest_env, es, es_settings):
     server = ingest_env
-    names = IndexNames(es_settings.index_prefix)
+    names = IndexNames(es_settings.es.index_prefix)
     dag = _ingest_dag()
 
     first = dag.test()

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from newswatch.settings import REPO_ROOT
+from newswatch.core.settings import REPO_ROOT
 
 DAGS_DIR = REPO_ROOT / "dags"
 HEAVY_MODULES = ["torch", "transformers", "spacy", "trafilatura", "newspaper", "elasticsearch", "sklearn"]

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import html
 import re
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import feedparser
 import pytest
@@ -16,12 +16,12 @@ import requests
 import trafilatura
 import yaml
 
-import demo
-from demo.authoring.build import stale_files
-from demo import TERMS_PATH
-from demo.server import DemoServer
+from newswatch_lab import demo_corpus
+from newswatch_lab.demo_authoring import stale_files
+from newswatch_lab.demo_corpus import TERMS_PATH
+from newswatch_lab.demo_server import DemoServer
 
-EXPECTED = demo.expected()
+EXPECTED = demo_corpus.expected()
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def _jaccard(left: set, right: set) -> float:
 
 
 def test_generated_files_match_the_authored_sources():
-    assert stale_files() == [], "run: python -m demo.authoring.build"
+    assert stale_files() == [], "run: python -m newswatch_lab.demo_authoring"
 
 
 def test_counts_meet_the_minimums():
@@ -82,7 +82,7 @@ def test_counts_meet_the_minimums():
 
 
 def test_sources_yaml_points_every_feed_at_the_server(server, session):
-    catalogue = yaml.safe_load(demo.sources_yaml(server.base_url))
+    catalogue = yaml.safe_load(demo_corpus.sources_yaml(server.base_url))
     sources = catalogue["sources"]
     assert {source["id"] for source in sources} == {article["source_id"] for article in EXPECTED["articles"]}
     for source in sources:

@@ -14,15 +14,20 @@ import pytest
 from aiosmtpd.controller import Controller
 from markupsafe import escape
 
-from digest.content import ContentBuilder
-from digest.records import DigestRecords
-from digest.send import AirflowSmtpSender, DigestSendError, deliver, send_digest
-from digest.subscriptions import parse_config
-from indexing.bulk import IndexAction
-from indexing.documents import article_document, quote_document
-from indexing.schema import IndexNames
-from newswatch.model import Article, Quote, Span, StanceJudgement
-from newswatch.runtime import make_indexer
+from newswatch.core.model import Article, Quote, Span, StanceJudgement
+from newswatch.digest.content import ContentBuilder
+from newswatch.digest.records import DigestRecords
+from newswatch.digest.send import (
+    AirflowSmtpSender,
+    DigestSendError,
+    deliver,
+    send_digest,
+)
+from newswatch.digest.subscriptions import parse_config
+from newswatch.indexing.bulk import IndexAction
+from newswatch.indexing.documents import article_document, quote_document
+from newswatch.indexing.runtime import make_indexer
+from newswatch.indexing.schema import IndexNames
 
 pytestmark = pytest.mark.integration
 
@@ -182,7 +187,7 @@ def body(message, subtype: str) -> str:
 
 
 def test_digest_email_has_both_parts_merged_stories_quotes_escaping_and_links(corpus, es_settings, config, smtp):
-    result = deliver(corpus, es_settings.index_prefix, config, config.subscription("morning"), DIGEST_DATE,
+    result = deliver(corpus, es_settings.es.index_prefix, config, config.subscription("morning"), DIGEST_DATE,
                      AirflowSmtpSender(config.smtp_conn_id))
     assert result.status == "sent" and result.story_count == 4
     assert len(smtp.messages) == 1
@@ -225,15 +230,15 @@ def test_digest_email_has_both_parts_merged_stories_quotes_escaping_and_links(co
         assert f"  {target:<16} {counts}" in text
     assert "No AI-related changes in the watched terms and policies." in html
 
-    record = DigestRecords(corpus, es_settings.index_prefix).get("morning", DIGEST_DATE)
+    record = DigestRecords(corpus, es_settings.es.index_prefix).get("morning", DIGEST_DATE)
     assert record.status == "sent" and record.attempts == 1 and record.document["message_id"] == result.message_id
     assert record.document["window_start"] == "2026-11-19T06:00:00+00:00"
 
 
 def test_rerunning_the_same_date_sends_nothing_more(corpus, es_settings, config, smtp):
     sender = AirflowSmtpSender(config.smtp_conn_id)
-    first = deliver(corpus, es_settings.index_prefix, config, config.subscription("morning"), DIGEST_DATE, sender)
-    again = deliver(corpus, es_settings.index_prefix, config, config.subscription("morning"), DIGEST_DATE, sender)
+    first = deliver(corpus, es_settings.es.index_prefix, config, config.subscription("morning"), DIGEST_DATE, sender)
+    again = deliver(corpus, es_settings.es.index_prefix, config, config.subscription("morning"), DIGEST_DATE, sender)
     assert (first.status, again.status) == ("sent", "already_sent")
     assert again.message_id == first.message_id
     assert len(smtp.messages) == 1
@@ -241,18 +246,18 @@ def test_rerunning_the_same_date_sends_nothing_more(corpus, es_settings, config,
 
 def test_send_with_smtp_down_fails_visibly_and_a_retry_sends_exactly_one(corpus, es_settings, config, smtp_port):
     sender = AirflowSmtpSender(config.smtp_conn_id)
-    records = DigestRecords(corpus, es_settings.index_prefix)
+    records = DigestRecords(corpus, es_settings.es.index_prefix)
     subscription = config.subscription("morning")
     with pytest.raises(DigestSendError, match="send failed"):
-        deliver(corpus, es_settings.index_prefix, config, subscription, DIGEST_DATE, sender)
+        deliver(corpus, es_settings.es.index_prefix, config, subscription, DIGEST_DATE, sender)
     failed = records.get("morning", DIGEST_DATE)
     assert failed.status == "failed" and failed.attempts == 1
     assert "Connection refused" in failed.document["error"] or "ConnectionRefusedError" in failed.document["error"]
 
     controller, inbox = start_smtp(smtp_port)
     try:
-        retried = deliver(corpus, es_settings.index_prefix, config, subscription, DIGEST_DATE, sender)
-        deliver(corpus, es_settings.index_prefix, config, subscription, DIGEST_DATE, sender)
+        retried = deliver(corpus, es_settings.es.index_prefix, config, subscription, DIGEST_DATE, sender)
+        deliver(corpus, es_settings.es.index_prefix, config, subscription, DIGEST_DATE, sender)
     finally:
         controller.stop()
     assert retried.status == "sent" and retried.attempts == 2
@@ -264,8 +269,8 @@ def test_send_with_smtp_down_fails_visibly_and_a_retry_sends_exactly_one(corpus,
 def test_empty_day_sends_a_one_line_note_or_nothing_per_subscription(corpus, es_settings, config, smtp):
     quiet_day = date(2026, 11, 25)
     sender = AirflowSmtpSender(config.smtp_conn_id)
-    skipped = deliver(corpus, es_settings.index_prefix, config, config.subscription("quiet-skip"), quiet_day, sender)
-    notified = deliver(corpus, es_settings.index_prefix, config, config.subscription("quiet-notify"), quiet_day, sender)
+    skipped = deliver(corpus, es_settings.es.index_prefix, config, config.subscription("quiet-skip"), quiet_day, sender)
+    notified = deliver(corpus, es_settings.es.index_prefix, config, config.subscription("quiet-notify"), quiet_day, sender)
     assert (skipped.status, notified.status) == ("skipped", "sent")
     assert len(smtp.messages) == 1
     recipients, message = smtp.messages[0]
@@ -273,12 +278,12 @@ def test_empty_day_sends_a_one_line_note_or_nothing_per_subscription(corpus, es_
     assert message["Subject"] == "Newswatch digest 2026-11-25: nothing new"
     assert "Nothing new about AI and artists' rights in this period." in body(message, "plain")
     # A skipped day is final too: a re-run does not send it after all.
-    again = deliver(corpus, es_settings.index_prefix, config, config.subscription("quiet-skip"), quiet_day, sender)
+    again = deliver(corpus, es_settings.es.index_prefix, config, config.subscription("quiet-skip"), quiet_day, sender)
     assert again.status == "already_skipped" and len(smtp.messages) == 1
 
 
 def test_filters_and_the_period_since_the_last_sent_digest(corpus, es_settings, config, smtp):
-    builder = ContentBuilder(corpus, es_settings.index_prefix, config)
+    builder = ContentBuilder(corpus, es_settings.es.index_prefix, config)
     litigation = builder.build(config.subscription("litigation-only"), DIGEST_DATE)
     assert [s.title for s in litigation.stories] == ["Image generator maker answers illustrators' lawsuit"]
     assert litigation.stories[0].novelty == 0.0  # the cluster had an article before the period
@@ -292,7 +297,7 @@ def test_filters_and_the_period_since_the_last_sent_digest(corpus, es_settings, 
 
 
 def test_terms_section_lists_ai_related_changes_and_is_left_out_without_a_terms_index(corpus, es_settings, config):
-    builder = ContentBuilder(corpus, es_settings.index_prefix, config)
+    builder = ContentBuilder(corpus, es_settings.es.index_prefix, config)
     indexer = make_indexer(es_settings, corpus)
     versions = [("soundcloud", True, at(3)), ("bandcamp", False, at(4)), ("deviantart", True, at(30))]
     report = indexer.index([IndexAction("terms", platform, {
@@ -309,7 +314,7 @@ def test_terms_section_lists_ai_related_changes_and_is_left_out_without_a_terms_
     assert changes[0].passages[0].startswith("You grant us a licence")
 
     # A cluster whose terms watch is not installed: no section rather than an error.
-    names = IndexNames(es_settings.index_prefix)
+    names = IndexNames(es_settings.es.index_prefix)
     corpus.indices.delete(index=names.concrete("terms", 1))
     assert builder.build(config.subscription("morning"), DIGEST_DATE).terms_changes is None
 
@@ -318,14 +323,14 @@ def test_digest_dag_run_sends_due_subscriptions_once_and_a_rerun_sends_nothing(
         corpus, es_settings, smtp, airflow_db, monkeypatch, tmp_path):
     from airflow.dag_processing.dagbag import DagBag
 
-    from newswatch.settings import REPO_ROOT
+    from newswatch.core.settings import REPO_ROOT
 
     subscriptions = tmp_path / "subscriptions.yaml"
     # "morning" is due at 06:00 UTC (07:00 in Berlin); "evening" (18:00 in Berlin) is not.
     subscriptions.write_text(CONFIG_TEXT.split("  - name: quiet-skip")[0]
                              + "  - {name: evening, recipients: [late@example.org], timezone: Europe/Berlin, send_hour: 18}\n")
-    for name, value in {"ES_URL": es_settings.effective_es_url, "NEWSWATCH_INDEX_PREFIX": es_settings.index_prefix,
-                        "NEWSWATCH_HOME": str(es_settings.home), "NEWSWATCH_SUBSCRIPTIONS": str(subscriptions)}.items():
+    for name, value in {"ES_URL": es_settings.es.effective_url, "NEWSWATCH_INDEX_PREFIX": es_settings.es.index_prefix,
+                        "NEWSWATCH_HOME": str(es_settings.paths.home), "NEWSWATCH_SUBSCRIPTIONS": str(subscriptions)}.items():
         monkeypatch.setenv(name, value)
     dag = DagBag(dag_folder=str(REPO_ROOT / "dags" / "newswatch_digest.py")).get_dag("newswatch_digest")
     due_hour = datetime(2026, 11, 20, 6, tzinfo=timezone.utc)
@@ -338,24 +343,24 @@ def test_digest_dag_run_sends_due_subscriptions_once_and_a_rerun_sends_nothing(
     rerun = dag.test(logical_date=due_hour)
     assert rerun.state == "success"
     assert len(smtp.messages) == 1
-    assert DigestRecords(corpus, es_settings.index_prefix).get("morning", DIGEST_DATE).attempts == 1
+    assert DigestRecords(corpus, es_settings.es.index_prefix).get("morning", DIGEST_DATE).attempts == 1
 
 
 def test_a_fresh_pending_claim_blocks_other_attempts_and_a_stale_one_is_sent(corpus, es_settings, config, smtp):
-    from digest.records import DigestInProgress
-    from digest.send import PENDING_LEASE
+    from newswatch.digest.records import DigestInProgress
+    from newswatch.digest.send import PENDING_LEASE
 
-    records = DigestRecords(corpus, es_settings.index_prefix)
+    records = DigestRecords(corpus, es_settings.es.index_prefix)
     claimed_at = datetime(2026, 11, 20, 6, 1, tzinfo=timezone.utc)
     # What a worker killed between its claim and the SMTP answer leaves behind.
     records.claim(None, {"@timestamp": claimed_at.isoformat(), "subscription": "morning", "digest_date": "2026-11-20",
                          "status": "pending", "attempts": 1, "claimed_at": claimed_at.isoformat()})
     sender = AirflowSmtpSender(config.smtp_conn_id)
     with pytest.raises(DigestInProgress):
-        deliver(corpus, es_settings.index_prefix, config, config.subscription("morning"), DIGEST_DATE, sender,
+        deliver(corpus, es_settings.es.index_prefix, config, config.subscription("morning"), DIGEST_DATE, sender,
                 now=claimed_at + timedelta(minutes=1))
     assert smtp.messages == []
-    result = deliver(corpus, es_settings.index_prefix, config, config.subscription("morning"), DIGEST_DATE, sender,
+    result = deliver(corpus, es_settings.es.index_prefix, config, config.subscription("morning"), DIGEST_DATE, sender,
                      now=claimed_at + PENDING_LEASE + timedelta(minutes=1))
     assert result.status == "sent" and result.attempts == 2 and len(smtp.messages) == 1
 
@@ -367,8 +372,8 @@ def test_digest_send_with_the_mail_server_down_is_one_line_and_exit_1(corpus, es
 
     config_file = tmp_path / "subscriptions.yaml"
     config_file.write_text(CONFIG_TEXT)
-    monkeypatch.setenv("NEWSWATCH_INDEX_PREFIX", es_settings.index_prefix)
-    monkeypatch.setenv("ES_URL", es_settings.effective_es_url)
+    monkeypatch.setenv("NEWSWATCH_INDEX_PREFIX", es_settings.es.index_prefix)
+    monkeypatch.setenv("ES_URL", es_settings.es.effective_url)
     monkeypatch.setenv("NEWSWATCH_HOME", str(tmp_path / "home"))
     code = main(["digest", "send", "--config", str(config_file), "--subscription", "morning", "--date", DIGEST_DATE.isoformat()])
     err = capsys.readouterr().err

@@ -8,14 +8,26 @@ from urllib.parse import unquote
 
 import pytest
 
-from digest.content import (
-    DigestContent, KeyQuote, SourceLink, StanceBadge, Statement, Story, TermsChange, Window, count_stances,
-    kibana_discover_url, merge_copies, pick_key_quotes, rank_stories, statements_from,
+from newswatch.digest.content import (
+    DigestContent,
+    KeyQuote,
+    SourceLink,
+    StanceBadge,
+    Statement,
+    Story,
+    TermsChange,
+    Window,
+    count_stances,
+    kibana_discover_url,
+    merge_copies,
+    pick_key_quotes,
+    rank_stories,
+    statements_from,
 )
-from digest.render import render, safe_url
-from digest.screenshot import WIDTHS, find_browser, screenshot
-from digest.send import build_message, message_id_for
-from digest.subscriptions import parse_config
+from newswatch.digest.render import render, safe_url
+from newswatch.digest.screenshot import WIDTHS, find_browser, screenshot
+from newswatch.digest.send import build_message, message_id_for
+from newswatch.digest.subscriptions import parse_config
 
 WINDOW = Window(datetime(2026, 11, 19, 6, tzinfo=timezone.utc), datetime(2026, 11, 20, 6, tzinfo=timezone.utc))
 CLAIMS = {"consent": "Consent claim", "compensation": "Compensation claim", "litigation": "Litigation claim"}

@@ -8,9 +8,15 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from digest.content import digest_window
-from digest.subscriptions import DEFAULT_CONFIG_PATH, SubscriptionError, due_at, load_config, parse_config
-from newswatch.settings import REPO_ROOT
+from newswatch.core.settings import REPO_ROOT
+from newswatch.digest.content import digest_window
+from newswatch.digest.subscriptions import (
+    DEFAULT_CONFIG_PATH,
+    SubscriptionError,
+    due_at,
+    load_config,
+    parse_config,
+)
 
 VALID = """
 smtp_conn_id: newswatch_smtp

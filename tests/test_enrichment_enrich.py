@@ -3,9 +3,16 @@ from __future__ import annotations
 
 import pytest
 
-from enrichment.enrich import Enricher, article_lead, build_enricher, enrich_articles, quote_statement, statement_passages
-from enrichment.stance import aggregate_stance
-from newswatch.model import Article, Quote, Span, StanceJudgement
+from newswatch.core.model import Article, Quote, Span, StanceJudgement
+from newswatch.enrichment.enrich import (
+    Enricher,
+    article_lead,
+    build_enricher,
+    quote_statement,
+    statement_passages,
+)
+from newswatch.enrichment.stance import aggregate_stance
+from newswatch.pipeline import analyse_article
 
 TEXT = (
     "Thousands of illustrators have accused the portfolio site Canvasly of handing their artwork to an AI company "
@@ -22,7 +29,7 @@ SUBJECTS = {"consent": "consent", "compensation": "pay", "litigation": "suit", "
 
 
 class RecordingStance:
-    """Stands in for enrichment.stance.StanceClassifier: records what it is asked.
+    """Stands in for newswatch.enrichment.stance.StanceClassifier: records what it is asked.
 
     A passage addresses a target when it names the target's subject (``SUBJECTS``); a
     passage containing "meritless" is judged against (0.6), any other favor (0.9).
@@ -119,10 +126,13 @@ def test_without_a_stance_model_stance_stays_empty(base_enricher):
 def test_empty_text_and_failures_do_not_stop_a_batch(base_enricher):
     empty = Article(url="https://e.example/1", canonical_url="https://e.example/1", source_id="e", text="")
     broken = article().model_copy(update={"text": None})
-    enriched, failures = enrich_articles([empty, broken, article()], base_enricher, run_id="r1")
-    assert [a.url for a in enriched] == ["https://e.example/1", "https://news.example/canvasly"]
-    assert enriched[0].summary is None and enriched[0].relevance == 0.0 and enriched[0].is_relevant is False
-    assert len(failures) == 1 and failures[0].stage == "enrich" and failures[0].run_id == "r1"
+    results = [analyse_article(a, "r1", enricher=base_enricher) for a in (empty, broken, article())]
+    (enriched_empty, no_failures), (kept_broken, broken_failures), (enriched, _) = results
+    assert no_failures == [] and enriched_empty.summary is None and enriched_empty.relevance == 0.0 and enriched_empty.is_relevant is False
+    # The broken article is kept (indexed unenriched), its failure recorded where analysts see failures.
+    assert kept_broken.url == broken.url and kept_broken.summary is None
+    assert "enrich" in {f.stage for f in broken_failures} and {f.run_id for f in broken_failures} == {"r1"}
+    assert enriched.summary
 
 
 def test_helpers():

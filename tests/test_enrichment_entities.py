@@ -1,7 +1,11 @@
 """Entity normalisation (pure) and one run of the spaCy model."""
 from __future__ import annotations
 
-from enrichment.entities import clean_name, entities_from_spans, extract_entities
+from newswatch.enrichment.entities import (
+    clean_name,
+    entities_from_spans,
+    extract_entities,
+)
 
 
 def test_clean_name_strips_possessives_honorifics_and_the():

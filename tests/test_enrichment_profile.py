@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from enrichment.profile import ProfileError, load_profile, parse_profile, resolve_profile_path
+from newswatch.enrichment.profile import (
+    ProfileError,
+    load_profile,
+    parse_profile,
+    resolve_profile_path,
+)
 
 VALID = """
 id: demo_topic

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from enrichment import model_service
-from enrichment.model_service import ModelUnavailable, assemble_split_model
+from newswatch.enrichment import model_service
+from newswatch.enrichment.model_service import ModelUnavailable, assemble_split_model
 
 
 class _FakeFile:

@@ -6,13 +6,14 @@ from collections import Counter
 
 import pytest
 
-from enrichment.profile import load_profile, parse_profile
-from enrichment.relevance import DEFAULT_DATASET, RelevanceScorer, load_labelled, quote_relevance
+from newswatch.enrichment.profile import load_profile, parse_profile
+from newswatch.enrichment.relevance import RelevanceScorer, quote_relevance
+from newswatch_lab.relevance_data import DEFAULT_DATASET, load_labelled
 
 
 @pytest.fixture(scope="module")
 def scorer():
-    from enrichment.model_service import get_encoder
+    from newswatch.enrichment.model_service import get_encoder
 
     return RelevanceScorer(load_profile(), get_encoder())
 
@@ -62,7 +63,7 @@ def test_quote_relevance_leans_on_the_article():
 
 
 def test_profile_without_its_own_head_uses_the_similarity_only_model():
-    from enrichment.model_service import get_encoder
+    from newswatch.enrichment.model_service import get_encoder
 
     other = parse_profile(
         "id: football_transfers\nversion: 1\nname: Football transfers\ndescription: Transfers of football players between clubs, fees and contracts.\n"

@@ -1,15 +1,21 @@
 """Extractive summaries (sentences, selection, CLI records), the abstractive path, and ROUGE on the shared set."""
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
 import pytest
 
-from enrichment.cli import summarize_item
-from newswatch.jsonl import parse_line
-from enrichment.sentences import detokenize_ptb, prepare_sentences, split_plain, split_ptb
-from enrichment.summarize import (
+from newswatch.commands.enrichment import summary_record
+from newswatch.commands.json_lines import one_at_a_time, run_json_lines
+from newswatch.enrichment.sentences import (
+    detokenize_ptb,
+    prepare_sentences,
+    split_plain,
+    split_ptb,
+)
+from newswatch.enrichment.summarize import (
     FEATURE_NAMES,
     AbstractiveSummarizer,
     ExtractiveSummarizer,
@@ -111,11 +117,13 @@ def test_short_texts_are_returned_whole(summarizer):
 
 def test_summarize_cli_records(summarizer):
     def summarize_line(line):
-        return summarize_item(parse_line(line, 1), summarizer, tokenized=False)
+        out = io.StringIO()
+        run_json_lines([line], out, one_at_a_time(lambda item: [summary_record(item, summarizer, tokenized=False)]))
+        return json.loads(out.getvalue())
 
     assert summarize_line(json.dumps({"id": "a1", "text": ARTICLE}))["summary"].startswith("A coalition")
     assert summarize_line("{not json")["error"]["type"] == "InvalidJSON"
-    assert summarize_line(json.dumps({"id": "a2", "text": 5})) == {"id": "a2", "error": {"type": "InvalidItem", "message": 'expected an object with a string "text"'}}
+    assert summarize_line(json.dumps({"id": "a2", "text": 5})) == {"id": "a2", "error": {"type": "InvalidItem", "message": 'line 1: expected an object with a string "text"'}}
     # Invalid UTF-8 and lone surrogates are one line's error, not the batch's.
     assert summarize_line(b'{"id": "a3", "text": "caf\xe9"}')["error"]["type"] == "InvalidEncoding"
     assert summarize_line('{"id": "a4", "text": "x \\ud800 y"}') == {"id": "a4", "error": {"type": "InvalidEncoding", "message": "line 1: a string holds a lone surrogate (not encodable as UTF-8)"}}
@@ -125,7 +133,11 @@ def _tiny_seq2seq_model(directory):
     """A randomly initialised 1-layer BART and a word-level tokenizer, built offline."""
     import torch
     from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import BartConfig, BartForConditionalGeneration, PreTrainedTokenizerFast
+    from transformers import (
+        BartConfig,
+        BartForConditionalGeneration,
+        PreTrainedTokenizerFast,
+    )
 
     words = sorted({w.strip('.,"') .lower() for w in ARTICLE.split()} - {""})
     vocab = {token: index for index, token in enumerate(["<pad>", "<s>", "</s>", "<unk>", *words])}
@@ -160,7 +172,7 @@ def test_abstractive_path_refuses_a_folder_without_a_model(tmp_path):
 
 
 def test_rouge_on_a_slice_of_the_shared_dev_set(summarizer):
-    from enrichment.summary_eval import evaluate_summaries, load_reference_articles
+    from newswatch_lab.summary_eval import evaluate_summaries, load_reference_articles
 
     articles = load_reference_articles(shared_dataset("summarization-cnndm"), limit=25)
     report = evaluate_summaries(articles, lambda text: summarizer.select(text, tokenized=True))
@@ -176,7 +188,7 @@ def test_rouge_on_a_slice_of_the_shared_dev_set(summarizer):
 @pytest.mark.parametrize("shape", ["lowercase", "no punctuation", "one line"])
 def test_a_summary_is_never_longer_than_asked_whatever_the_text(shape):
     """Transcripts, lowercased posts, text without sentence punctuation: 3 sentences and 150 words at most."""
-    from enrichment.summarize import ExtractiveSummarizer, SummaryConfig
+    from newswatch.enrichment.summarize import ExtractiveSummarizer, SummaryConfig
 
     body = " ".join(f"Sentence {n} says the label wants artists paid for training data, and the company disagrees." for n in range(90))
     text = {"lowercase": body.lower(), "no punctuation": body.replace(".", "").replace(",", ""), "one line": body.replace(". ", "; ")}[shape]

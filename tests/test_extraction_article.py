@@ -5,11 +5,19 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from extraction_pages import (
+    ENGLISH_PARAGRAPHS,
+    FULL_HEAD,
+    GERMAN_PARAGRAPHS,
+    NOW,
+    PAGE_URL,
+    make_page,
+)
 
 from extractors.article import ExtractedArticle, ExtractionError, extract_article
-from extractors.metadata import choose_publication_date, detect_language, parse_timestamp
+from extractors.metadata import choose_publication_date, parse_timestamp
+from newswatch.core.language import detect_language
 
-from extraction_pages import ENGLISH_PARAGRAPHS, FULL_HEAD, GERMAN_PARAGRAPHS, NOW, PAGE_URL, make_page
 
 @pytest.fixture(scope="module")
 def full_article() -> ExtractedArticle:

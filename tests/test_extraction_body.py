@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 from extractors import body
-from extractors.body import combine, combined_text, html_fragment_to_text, trim_to_reference
-from extractors.benchmark_metric import tokenize
+from extractors.body import (
+    combine,
+    combined_text,
+    html_fragment_to_text,
+    trim_to_reference,
+)
+from newswatch_lab.extraction_metric import tokenize
 
 ARTICLE = [
     "The performers' union said the draft agreement sets a floor for consent and pay when a voice is cloned.",

@@ -5,12 +5,15 @@ import gzip
 import json
 
 import pytest
-
-from extractors.benchmark import get_extractor, load_benchmark, run_benchmark
-from newswatch.cli import main
-
 from conftest import shared_dataset
 from extraction_pages import ENGLISH_PARAGRAPHS, FULL_HEAD, PAGE_URL, make_page
+
+from newswatch.cli import main
+from newswatch_lab.extraction_benchmark import (
+    get_extractor,
+    load_benchmark,
+    run_benchmark,
+)
 
 BENCHMARK = "article-extraction-benchmark"
 
@@ -58,7 +61,7 @@ def test_eval_reports_a_folder_that_is_not_the_benchmark(tmp_path, capsys):
 
 
 def test_a_page_that_crashes_the_extractor_is_scored_empty_and_the_run_goes_on():
-    from extractors.benchmark import BenchmarkPage
+    from newswatch_lab.extraction_benchmark import BenchmarkPage
 
     pages = [BenchmarkPage("ok", None, "<p>x</p>", "one two three four"), BenchmarkPage("bad", None, "", "five six seven eight")]
 
@@ -101,7 +104,7 @@ def test_a_gzip_bomb_is_refused_without_expanding_it(tmp_path):
     """Fault (issue 18, low): a small gzip that expands to hundreds of megabytes."""
     import gzip as gzip_module
 
-    from extractors.cli import PageTooLarge, read_html_file
+    from newswatch.commands.extract import PageTooLarge, read_html_file
 
     bomb = tmp_path / "bomb.html.gz"
     with gzip_module.open(bomb, "wb") as handle:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.benchmark_metric import score_corpus, score_page, shingles, tokenize
+from newswatch_lab.extraction_metric import score_corpus, score_page, shingles, tokenize
 
 
 def test_tokens_are_unicode_words_with_case_kept():

@@ -5,7 +5,17 @@ from datetime import date
 
 import pytest
 
-from extractors.wcxb import Extraction, WcxbPage, WcxbRun, author_names, bag_scores, load_wcxb, run_extractor, same_day, score
+from newswatch_lab.wcxb import (
+    Extraction,
+    WcxbPage,
+    WcxbRun,
+    author_names,
+    bag_scores,
+    load_wcxb,
+    run_extractor,
+    same_day,
+    score,
+)
 from tests.conftest import shared_dataset
 
 
@@ -39,7 +49,7 @@ def test_a_failing_extractor_scores_zero_and_is_counted():
 
 @pytest.mark.shared_data
 def test_project_and_trafilatura_rows_on_shared_pages():
-    from extractors.wcxb import project_extraction, trafilatura_extraction
+    from newswatch_lab.wcxb import project_extraction, trafilatura_extraction
 
     pages = load_wcxb(shared_dataset("wcxb-dev-articles"), limit=5)
     assert len(pages) == 5 and all(p.body for p in pages)

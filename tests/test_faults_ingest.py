@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-
-from indexing.bulk import Spool
 from local_server import LocalServer, Reply
-from newswatch.model import stable_id
+
+from newswatch.core.model import stable_id
+from newswatch.core.settings import FetchSettings, Settings
+from newswatch.indexing.bulk import Spool
 from newswatch.pipeline import process_batch
 
 pytestmark = pytest.mark.fault
@@ -30,10 +31,9 @@ def page_server():
         yield server
 
 
-@pytest.fixture
-def fetch_loopback(monkeypatch):
-    monkeypatch.setenv("NEWSWATCH_FETCH_ALLOW", "127.0.0.1")
-    monkeypatch.setenv("NEWSWATCH_PER_HOST_INTERVAL", "0")
+def loopback_fetch(settings: Settings) -> Settings:
+    """The pipeline's fetcher may reach the test server on 127.0.0.1, with no politeness delay."""
+    return replace(settings, fetch=FetchSettings(allow=("127.0.0.1",), per_host_interval=0))
 
 
 def _item(server) -> dict:
@@ -41,45 +41,47 @@ def _item(server) -> dict:
     return {"url": url, "canonical_url": url, "source_id": "loopback", "source_name": "Loopback News", "title": "Label sues"}
 
 
-def test_elasticsearch_down_at_process_time_spools_the_article(page_server, fetch_loopback, es_base_settings, tmp_path):
+def test_elasticsearch_down_at_process_time_spools_the_article(page_server, es_base_settings, tmp_path):
     """Case 3: the near-duplicate lookup fails; the batch goes on and its documents wait in the spool."""
-    down = replace(es_base_settings, es_url="http://127.0.0.1:9", home=tmp_path / "home", request_timeout=2)
+    down = loopback_fetch(es_base_settings.with_es(url="http://127.0.0.1:9", request_timeout=2).with_paths(home=tmp_path / "home"))
     result = process_batch(down, [_item(page_server)], run_id="es-down")
     assert result["counts"]["extracted"] == 1
     assert result["counts"]["indexed"] == 0 and result["counts"]["spooled"] > 0
-    spooled = [a for path in Spool(down.spool_dir).pending() for a in Spool.read(path)]
+    spooled = [a for path in Spool(down.paths.spool_dir).pending() for a in Spool.read(path)]
     assert stable_id(_item(page_server)["canonical_url"]) in {a.id for a in spooled if a.index == "articles"}
 
 
-def test_an_unwritable_home_costs_the_stored_page_not_the_article(page_server, fetch_loopback, es_ready, es_settings):
+def test_an_unwritable_home_costs_the_stored_page_not_the_article(page_server, es_ready, es_settings):
     """Case 9: the HTML store cannot write; the article is still indexed and the failure recorded."""
-    es_settings.html_store_dir.parent.mkdir(parents=True, exist_ok=True)
-    es_settings.html_store_dir.write_text("not a folder")  # every write under it fails, even as root
+    es_settings = loopback_fetch(es_settings)
+    es_settings.paths.html_store_dir.parent.mkdir(parents=True, exist_ok=True)
+    es_settings.paths.html_store_dir.write_text("not a folder")  # every write under it fails, even as root
     result = process_batch(es_settings, [_item(page_server)], run_id="ro-home")
     assert result["counts"]["indexed"] == 1
     assert "store" in result["failure_stages"]
 
 
-def test_items_of_a_killed_process_task_are_planned_again_after_a_304(es_ready, es_settings, monkeypatch, tmp_path):
+def test_items_of_a_killed_process_task_are_planned_again_after_a_304(es_ready, es_settings, tmp_path):
     """Fault (issue 18, case 3 and deliverable 2): the feed's ETag advanced at poll time, then the
     process task died; the next poll gets 304, yet the items are still planned, exactly once."""
-    from feeds.catalogue import Source
-    from feeds.poller import done_actions, run_poll
-    from fetching.safe_fetch import Fetcher
     from ingest_cases import GOOD_FEED, RSS, TEST_POLICY, conditional
+
+    from newswatch.feeds.catalogue import Source
+    from newswatch.feeds.poller import done_actions, run_poll
+    from newswatch.fetching.safe_fetch import Fetcher
+    from newswatch.indexing.runtime import make_indexer
     from newswatch.pipeline import plan_items
-    from newswatch.runtime import make_indexer
 
     sources_file = tmp_path / "sources.yaml"
     sources_file.write_text("sources:\n  - {id: good, name: Good, category: trade_press, language: en, feeds: [http://127.0.0.1/x], poll_interval_minutes: 30}\n")
-    monkeypatch.setenv("NEWSWATCH_SOURCES_FILE", str(sources_file))
+    es_settings = es_settings.with_paths(sources_file=sources_file)
     with LocalServer({"/good.xml": conditional(Reply(200, RSS, GOOD_FEED), '"v1"')}) as server, Fetcher(TEST_POLICY) as fetcher:
         good = Source(id="good", name="Good", category="trade_press", language="en", feeds=(server.url("/good.xml"),), poll_interval_minutes=30)
         indexer = make_indexer(es_settings, es_ready)
-        first = run_poll(es_ready, indexer, es_settings.index_prefix, [good], fetcher, refresh=True)
+        first = run_poll(es_ready, indexer, es_settings.es.index_prefix, [good], fetcher, refresh=True)
         assert len(first.items) == 2
         # The process task is killed here: nothing indexed, nothing failed. Next run: 304.
-        second = run_poll(es_ready, indexer, es_settings.index_prefix, [good], fetcher, force=True, refresh=True)
+        second = run_poll(es_ready, indexer, es_settings.es.index_prefix, [good], fetcher, force=True, refresh=True)
         assert second.items == []
     planned = [item for batch in plan_items(es_settings, [{"items": []}]) for item in batch]
     assert sorted(i["canonical_url"] for i in planned) == sorted(i.canonical_url for i in first.items)

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from newswatch import cli, es_node
-from newswatch.model import Failure
-from newswatch.secrets import redact
+from newswatch.core.model import Failure
+from newswatch.core.secrets import redact
 
 pytestmark = pytest.mark.fault
 
@@ -49,7 +49,7 @@ def test_an_unreachable_cluster_is_one_line_not_a_traceback(monkeypatch, capsys,
 
 def test_a_catalogue_feed_url_with_credentials_is_refused():
     """Fault (issue 18, low): credentials in a feed URL were stored in failures and sources, never sent."""
-    from feeds.catalogue import CatalogueError, catalogue_from_yaml
+    from newswatch.feeds.catalogue import CatalogueError, catalogue_from_yaml
 
     text = "sources:\n  - {id: locked, name: Locked, category: trade_press, language: en, poll_interval_minutes: 30, feeds: ['https://user:pw@feeds.example/rss']}\n"
     with pytest.raises(CatalogueError, match="credentials in a URL are refused"):

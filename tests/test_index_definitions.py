@@ -3,8 +3,17 @@ from __future__ import annotations
 
 import json
 
-from indexing.kibana import load_saved_objects, referenced_data_view, referenced_fields
-from indexing.schema import IndexNames, effective_mappings, load_definitions, template_body
+from newswatch.indexing.kibana import (
+    load_saved_objects,
+    referenced_data_view,
+    referenced_fields,
+)
+from newswatch.indexing.schema import (
+    IndexNames,
+    effective_mappings,
+    load_definitions,
+    template_body,
+)
 
 REQUIRED_FIELDS = {
     "articles": {"url", "canonical_url", "source_id", "title", "authors", "published_at", "fetched_at", "language",

@@ -6,33 +6,33 @@ import json
 import pytest
 from elasticsearch import BadRequestError
 
-from indexing import schema
-from indexing.schema import IndexNames, load_definitions, setup_indices
+from newswatch.indexing import schema
+from newswatch.indexing.schema import IndexNames, load_definitions, setup_indices
 
 pytestmark = pytest.mark.integration
 
 
 def test_setup_twice_changes_nothing_the_second_time(es, es_settings):
-    first = setup_indices(es, es_settings.index_prefix)
-    second = setup_indices(es, es_settings.index_prefix)
+    first = setup_indices(es, es_settings.es.index_prefix)
+    second = setup_indices(es, es_settings.es.index_prefix)
     assert first.changed
     assert second.changes == []
-    names = IndexNames(es_settings.index_prefix)
+    names = IndexNames(es_settings.es.index_prefix)
     for name, definition in load_definitions().items():
         targets = es.indices.get_alias(name=names.alias(name))
         assert list(targets) == [names.concrete(name, definition.version)]
 
 
 def test_mappings_are_strict(es_ready, es_settings):
-    alias = IndexNames(es_settings.index_prefix).alias("articles")
+    alias = IndexNames(es_settings.es.index_prefix).alias("articles")
     with pytest.raises(BadRequestError) as error:
         es_ready.index(index=alias, id="x", document={"url": "http://a", "unexpected_field": 1})
     assert "strict_dynamic_mapping_exception" in str(error.value)
 
 
 def test_version_bump_creates_new_index_copies_documents_and_swaps_alias(es, es_settings, tmp_path):
-    setup_indices(es, es_settings.index_prefix)
-    names = IndexNames(es_settings.index_prefix)
+    setup_indices(es, es_settings.es.index_prefix)
+    names = IndexNames(es_settings.es.index_prefix)
     es.index(index=names.alias("failures"), id="f1", document={"stage": "fetch", "error": "boom"}, refresh=True)
 
     bumped_dir = tmp_path / "mappings"
@@ -45,16 +45,16 @@ def test_version_bump_creates_new_index_copies_documents_and_swaps_alias(es, es_
         (bumped_dir / path.name).write_text(json.dumps(raw))
     bumped = load_definitions(bumped_dir)
 
-    report = setup_indices(es, es_settings.index_prefix, definitions=bumped)
+    report = setup_indices(es, es_settings.es.index_prefix, definitions=bumped)
     new_index = names.concrete("failures", 2)
     assert any("copied 1 documents" in change for change in report.changes)
     assert list(es.indices.get_alias(name=names.alias("failures"))) == [new_index]
     assert es.get(index=names.alias("failures"), id="f1")["_source"]["stage"] == "fetch"
-    assert setup_indices(es, es_settings.index_prefix, definitions=bumped).changes == []
+    assert setup_indices(es, es_settings.es.index_prefix, definitions=bumped).changes == []
 
 
 def test_english_subfields_only_where_the_node_has_the_analyzer(es_ready, es_settings):
     has_english = schema.node_has_english_analyzer(es_ready)
-    alias = IndexNames(es_settings.index_prefix).alias("articles")
+    alias = IndexNames(es_settings.es.index_prefix).alias("articles")
     mapping = next(iter(es_ready.indices.get_mapping(index=alias).values()))["mappings"]
     assert ("en" in mapping["properties"]["title"].get("fields", {})) == has_english

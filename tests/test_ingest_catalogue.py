@@ -6,7 +6,9 @@ from collections import Counter
 import pytest
 import yaml
 
-from feeds.catalogue import (
+from newswatch.cli import main
+from newswatch.commands.feeds import _append_to_catalogue
+from newswatch.feeds.catalogue import (
     CATEGORIES,
     CatalogueError,
     ImportDefaults,
@@ -16,9 +18,7 @@ from feeds.catalogue import (
     merge_sources,
     parse_sources,
 )
-from feeds.cli import _append_to_catalogue
-from fetching.urls import canonicalize_url
-from newswatch.cli import main
+from newswatch.fetching.urls import canonicalize_url
 
 VALID = {"id": "example-news", "name": "Example News", "category": "tech_press", "language": "en",
          "feeds": ["https://example.com/feed/"], "poll_interval_minutes": 30}

@@ -5,7 +5,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from extractors.dedup import (
+from newswatch.core.model import Article
+from newswatch.indexing.runtime import make_indexer
+from newswatch.indexing.store import write_articles
+from newswatch.near_duplicates import (
     MAX_DISTANCE,
     ClusterCandidate,
     assign_cluster,
@@ -15,9 +18,6 @@ from extractors.dedup import (
     hamming,
     simhash,
 )
-from indexing.store import write_articles
-from newswatch.model import Article
-from newswatch.runtime import make_indexer
 
 ORIGINAL = """
 The streaming platform Soundwave changed its terms of service on Monday, adding a clause that lets the
@@ -110,7 +110,7 @@ def test_assignment_is_independent_of_candidate_order():
 
 @pytest.mark.integration
 def test_clusters_span_runs_through_elasticsearch(es_ready, es_settings):
-    prefix = es_settings.index_prefix
+    prefix = es_settings.es.index_prefix
     first_run = assign_clusters([article("https://trade.example/soundwave-terms-ai", ORIGINAL)])
     write_articles(make_indexer(es_settings, es_ready), first_run, refresh=True)
 

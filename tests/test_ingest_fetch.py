@@ -8,14 +8,14 @@ import zlib
 from dataclasses import replace
 
 import pytest
-
-from fetching import errors
-from fetching.content import decode_body, sniff
-from fetching.html_store import HtmlStore
-from local_server import LocalServer, Reply, Request
-from fetching.safe_fetch import Fetcher
-from fetching.ssrf import AddressPolicy
 from ingest_cases import MISLABELLED_TITLE, TEST_POLICY, broken_routes
+from local_server import LocalServer, Reply, Request
+
+from newswatch.fetching import errors
+from newswatch.fetching.content import decode_body, sniff
+from newswatch.fetching.html_store import HtmlStore
+from newswatch.fetching.safe_fetch import Fetcher
+from newswatch.fetching.ssrf import AddressPolicy
 
 
 @pytest.fixture

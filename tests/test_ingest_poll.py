@@ -5,11 +5,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from ingest_cases import (
+    GOOD_FEED,
+    MISLABELLED_TITLE,
+    RSS,
+    TEST_POLICY,
+    broken_routes,
+    conditional,
+    rss,
+)
+from local_server import LocalServer, Reply
 
-from feeds.catalogue import Source
-from feeds.listing import discover_article_links, looks_like_article
-from feeds.poller import (
-    FeedItem,
+from newswatch.core.model import Article, FeedItem
+from newswatch.feeds.catalogue import Source
+from newswatch.feeds.listing import discover_article_links, looks_like_article
+from newswatch.feeds.poller import (
     PollPolicy,
     SourcePoll,
     SourceState,
@@ -19,13 +29,10 @@ from feeds.poller import (
     run_poll,
     write_states,
 )
-from local_server import LocalServer, Reply
-from fetching.safe_fetch import Fetcher
-from indexing.schema import IndexNames
-from indexing.store import write_articles
-from ingest_cases import GOOD_FEED, MISLABELLED_TITLE, RSS, TEST_POLICY, broken_routes, conditional, rss
-from newswatch.model import Article
-from newswatch.runtime import make_indexer
+from newswatch.fetching.safe_fetch import Fetcher
+from newswatch.indexing.runtime import make_indexer
+from newswatch.indexing.schema import IndexNames
+from newswatch.indexing.store import write_articles
 
 NOW = datetime(2025, 5, 20, 12, 0, tzinfo=timezone.utc)
 
@@ -87,7 +94,7 @@ def failures_in_index(client, prefix: str) -> dict[tuple[str, str], dict]:
 
 @pytest.mark.integration
 def test_one_run_records_every_broken_feed_and_keeps_the_good_items(server, fetcher, es_ready, es_settings):
-    prefix = es_settings.index_prefix
+    prefix = es_settings.es.index_prefix
     sources = catalogue(server)
     report = run_poll(es_ready, make_indexer(es_settings, es_ready), prefix, sources, fetcher, now=NOW, refresh=True)
 
@@ -122,7 +129,7 @@ def test_one_run_records_every_broken_feed_and_keeps_the_good_items(server, fetc
 
 @pytest.mark.integration
 def test_second_poll_gets_304_and_only_due_sources_are_polled(server, fetcher, es_ready, es_settings):
-    prefix = es_settings.index_prefix
+    prefix = es_settings.es.index_prefix
     indexer = make_indexer(es_settings, es_ready)
     sources = [source("good", [server.url("/good.xml")]), source("slow-cadence", [server.url("/mislabelled.xml")], minutes=240)]
     first = run_poll(es_ready, indexer, prefix, sources, fetcher, now=NOW, refresh=True)
@@ -207,7 +214,7 @@ def test_state_round_trips_through_the_sources_index(es_ready, es_settings):
                         last_status=503, last_error="HTTP 503", last_error_at=NOW, entries_seen=7)
     report = write_states(make_indexer(es_settings, es_ready), [SourcePoll(src, state, [], [])], refresh=True)
     assert report.indexed == 1 and not report.rejected
-    assert read_states(es_ready, es_settings.index_prefix, ["rt", "unknown"]) == {"rt": state}
+    assert read_states(es_ready, es_settings.es.index_prefix, ["rt", "unknown"]) == {"rt": state}
 
 
 @pytest.mark.integration
@@ -216,7 +223,7 @@ def test_items_already_indexed_are_dropped(es_ready, es_settings):
     write_articles(make_indexer(es_settings, es_ready), [Article(url=url, canonical_url=url, source_id="good", text="x")], refresh=True)
     items = [FeedItem(url=url + "?utm_source=rss", canonical_url=url, source_id="good", found_at="f"),
              FeedItem(url="https://good.example/new", canonical_url="https://good.example/new", source_id="good", found_at="f")]
-    assert [i.canonical_url for i in drop_known_items(es_ready, es_settings.index_prefix, items)] == ["https://good.example/new"]
+    assert [i.canonical_url for i in drop_known_items(es_ready, es_settings.es.index_prefix, items)] == ["https://good.example/new"]
 
 
 def test_listing_discovery_keeps_article_links_only():

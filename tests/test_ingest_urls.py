@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from fetching.urls import InvalidURL, canonicalize_url, url_id
-from newswatch.model import Article
+from newswatch.core.model import Article
+from newswatch.fetching.urls import InvalidURL, canonicalize_url, url_id
 
 CANONICAL = "https://example.com/2024/05/label-sues-ai-start-up"
 
@@ -68,7 +68,7 @@ def test_non_http_urls_are_rejected(url):
 
 @pytest.mark.fault
 def test_a_canonical_on_another_site_is_not_taken():
-    from fetching.urls import owned_canonical_url, site_of
+    from newswatch.fetching.urls import owned_canonical_url, site_of
 
     assert site_of("https://news.example.co.uk/a") == "example.co.uk"
     assert site_of("https://www.example.com/a") == "example.com"

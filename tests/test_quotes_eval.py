@@ -4,12 +4,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from extractors.quotes import extract_item
-from extractors.quotes_eval import TARGETS, evaluate, jaccard, load_dataset, score_record, QuoteEvaluation
-from newswatch.cli import main as newswatch_main
-from newswatch.settings import REPO_ROOT
 from conftest import shared_dataset
+
+from newswatch.cli import main as newswatch_main
+from newswatch.commands.quotes import extract_item
+from newswatch.core.settings import REPO_ROOT
+from newswatch_lab.quotes_eval import (
+    TARGETS,
+    QuoteEvaluation,
+    evaluate,
+    jaccard,
+    load_dataset,
+    score_record,
+)
 
 DEV_SET = REPO_ROOT / "datasets" / "quotes-dev" / "quotes-dev.jsonl"
 

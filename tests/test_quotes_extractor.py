@@ -8,10 +8,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extractors.quote_marks import find_quoted_spans, split_paragraphs
-from extractors.quotes import MAX_TEXT_CHARS, TextTooLong, UnsupportedLanguage, add_quotes, extract_item, extract_quotes
-from extractors.quotes_cli import process_lines
-from newswatch.model import Article
+from newswatch.commands.quotes import extract_item, process_lines
+from newswatch.core.model import Article
+from newswatch.quotes.extraction import (
+    MAX_TEXT_CHARS,
+    TextTooLong,
+    UnsupportedLanguage,
+    add_quotes,
+    extract_quotes,
+)
+from newswatch.quotes.marks import find_quoted_spans, split_paragraphs
 
 PLATFORM_AND_ADVOCATE = (
     "Melodex, the music-generation startup, said on Tuesday that it would start paying a share of its revenue "
@@ -164,7 +170,7 @@ def test_quotes_cli_keeps_going_past_a_latin1_byte_and_exits_1_when_items_failed
     import subprocess
     import sys
 
-    from newswatch.settings import REPO_ROOT
+    from newswatch.core.settings import REPO_ROOT
 
     lines = b'{"id": "ok", "text": "\\"We never agreed,\\" said Ana Ruiz."}\n{"id": "latin", "text": "caf\xe9"}\n{"id": "ok2", "text": "Nothing quoted here."}\n'
     result = subprocess.run([sys.executable, "-m", "newswatch.cli", "quotes"], input=lines, capture_output=True, cwd=REPO_ROOT, timeout=300)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.polnear import evaluate, load_split, parse_brat, row, score_document
-from extractors.quotes_eval import GroupScore
-from newswatch.model import Quote, Span
+from newswatch.core.model import Quote, Span
+from newswatch_lab.polnear import evaluate, load_split, parse_brat, row, score_document
+from newswatch_lab.quotes_eval import GroupScore
 from tests.conftest import shared_dataset
 
 TEXT = '"We will appeal," said Ana Ruiz. The company said it disagreed with the ruling.'
@@ -46,7 +46,7 @@ def test_matching_is_one_to_one_at_half_overlap_and_speakers_must_touch_the_gold
 
 
 def test_direct_rows_take_only_quoted_gold_and_direct_predictions():
-    from extractors.polnear import Document
+    from newswatch_lab.polnear import Document
 
     document = Document("d", TEXT, parse_brat(BRAT))
     results = evaluate([document], lambda text: [quote("direct", 1, 15, (22, 30)), quote("indirect", 49, 79, (32, 43))])

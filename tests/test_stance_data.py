@@ -7,30 +7,34 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from enrichment.profile import load_profile
-from enrichment.stance_data import (
+from newswatch.enrichment.profile import load_profile
+from newswatch_lab.stance_data import (
+    GROUNDED_PATH,
     IN_DOMAIN_PATH,
     LABELS,
     MODEL_LABELS,
     ContrastPair,
+    StanceDataError,
     labelling_agreement,
     load_contrast,
     load_grounded,
-    read_jsonl,
-    score_contrast,
-    score_grounded,
-    GROUNDED_PATH,
-    StanceDataError,
     load_ibm_claim_stance,
     load_in_domain,
     load_stance_dataset,
     motion_to_claim,
     negate_claim,
     read_in_domain_rows,
+    read_jsonl,
+    score_contrast,
+    score_grounded,
     score_predictions,
     validate_in_domain_rows,
 )
-from enrichment.stance_training import CLAIM_PARAPHRASES, load_ibm_annotations, split_ibm_train
+from newswatch_lab.stance_training import (
+    CLAIM_PARAPHRASES,
+    load_ibm_annotations,
+    split_ibm_train,
+)
 from tests.conftest import shared_dataset
 
 

@@ -14,10 +14,22 @@ import sys
 
 import pytest
 
-from enrichment.stance import STANCE_CONFIG_FILE, stance_model_dir
-from enrichment.stance_cli import evaluate_contrast, evaluate_dataset, evaluate_grounded
-from enrichment.stance_data import BLIND_PATH, CONTRAST_PATH, GROUNDED_PATH, IN_DOMAIN_PATH, load_stance_dataset, profile_claims, read_jsonl
-from newswatch.settings import REPO_ROOT
+from newswatch.core.settings import REPO_ROOT
+from newswatch.enrichment.stance import STANCE_CONFIG_FILE, stance_model_dir
+from newswatch_lab.stance_data import (
+    BLIND_PATH,
+    CONTRAST_PATH,
+    GROUNDED_PATH,
+    IN_DOMAIN_PATH,
+    load_stance_dataset,
+    profile_claims,
+    read_jsonl,
+)
+from newswatch_lab.stance_eval import (
+    evaluate_contrast,
+    evaluate_dataset,
+    evaluate_grounded,
+)
 from tests.conftest import shared_dataset
 
 
@@ -25,7 +37,7 @@ from tests.conftest import shared_dataset
 def shipped_classifier():
     if not (stance_model_dir() / STANCE_CONFIG_FILE).exists():
         pytest.skip(f"no trained stance model in {stance_model_dir()} (python scripts/train_stance.py)")
-    from enrichment.stance import StanceClassifier
+    from newswatch.enrichment.stance import StanceClassifier
 
     return StanceClassifier(stance_model_dir(), torch_threads=2)
 

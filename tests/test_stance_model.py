@@ -14,8 +14,10 @@ import pytest
 import torch
 from transformers import BertConfig, BertModel, BertTokenizerFast
 
-from enrichment.model_service import EncoderConfig, SentenceEncoder
-from enrichment.stance import (
+from newswatch.commands.stance import run_stance
+from newswatch.core.model import StanceJudgement
+from newswatch.enrichment.model_service import EncoderConfig, SentenceEncoder
+from newswatch.enrichment.stance import (
     StanceClassifier,
     StanceHead,
     StanceModelUnavailable,
@@ -30,10 +32,8 @@ from enrichment.stance import (
     softmax,
     with_target_heads,
 )
-from enrichment.stance_cli import run_stance
-from enrichment.stance_data import LABELS, MODEL_LABELS
-from enrichment.stance_training import fit_temperature
-from newswatch.model import StanceJudgement
+from newswatch_lab.stance_data import LABELS, MODEL_LABELS
+from newswatch_lab.stance_training import fit_temperature
 
 PROFILE_CLAIM = "ai companies must pay creators"
 WORDS = "the a artists ai companies must pay creators for training data lawsuit is meritless we support consent voice".split()

@@ -3,16 +3,27 @@ from __future__ import annotations
 
 import pytest
 
-from demo import expected
-from demo.server import DemoServer
-from fetching.safe_fetch import Fetcher, FetchPolicy
-from fetching.ssrf import AddressPolicy
-from indexing.schema import IndexNames
 from newswatch.cli import main
-from newswatch.runtime import make_indexer
-from terms.catalogue import TermsCatalogueError, TermsDocument, load_terms_catalogue, parse_terms_catalogue
-from terms.compare import SelectorNotFound, classify_change, comparable, diff_texts, extract_document_text
-from terms.watch import check_documents
+from newswatch.fetching.safe_fetch import Fetcher, FetchPolicy
+from newswatch.fetching.ssrf import AddressPolicy
+from newswatch.indexing.runtime import make_indexer
+from newswatch.indexing.schema import IndexNames
+from newswatch.terms.catalogue import (
+    TermsCatalogueError,
+    TermsDocument,
+    load_terms_catalogue,
+    parse_terms_catalogue,
+)
+from newswatch.terms.compare import (
+    SelectorNotFound,
+    classify_change,
+    comparable,
+    diff_texts,
+    extract_document_text,
+)
+from newswatch.terms.watch import check_documents
+from newswatch_lab.demo_corpus import expected
+from newswatch_lab.demo_server import DemoServer
 
 TERMS = expected()["terms"]
 
@@ -67,7 +78,7 @@ def test_catalogue_has_25_plus_well_formed_documents_and_errors_name_entry_and_f
 
 @pytest.mark.integration
 def test_three_served_versions_store_v1_and_v2_only(es_ready, es_settings):
-    names = IndexNames(es_settings.index_prefix)
+    names = IndexNames(es_settings.es.index_prefix)
     fetch_policy = FetchPolicy(addresses=AddressPolicy.allowing("127.0.0.1"), per_host_interval=0)
     with DemoServer() as server, Fetcher(fetch_policy) as fetcher:
         document = TermsDocument(platform="wavelane", document="terms", doc_type="terms_of_service",
@@ -77,7 +88,7 @@ def test_three_served_versions_store_v1_and_v2_only(es_ready, es_settings):
         reports = []
         for version in (1, 2, 3):
             server.set_terms_version(version)
-            reports.append(check_documents(fetcher, es_ready, indexer, es_settings.index_prefix, [document, drifted]))
+            reports.append(check_documents(fetcher, es_ready, indexer, es_settings.es.index_prefix, [document, drifted]))
 
     assert [r.counts()["new_versions"] for r in reports] == [1, 1, 0]
     assert reports[2].unchanged == ["wavelane/terms"]
@@ -99,15 +110,15 @@ def test_terms_diff_command_prints_the_added_clause(es_ready, es_settings, monke
     indexer = make_indexer(es_settings, es_ready)
     document = TermsDocument(platform="acme", document="terms", doc_type="terms_of_service",
                              url="https://acme.example/terms", selector="main")
-    from terms.watch import new_version_document, version_id
-    from indexing.bulk import IndexAction
-    from newswatch.model import utcnow
+    from newswatch.core.model import utcnow
+    from newswatch.indexing.bulk import IndexAction
+    from newswatch.terms.watch import new_version_document, version_id
 
     v1 = new_version_document(document, "1. Hosting licence.", None, utcnow())
     v2 = new_version_document(document, "1. Hosting licence.\n2. We train AI models on uploads.", v1, utcnow())
     indexer.index([IndexAction("terms", version_id(document, 1), v1), IndexAction("terms", version_id(document, 2), v2)], refresh=True)
-    monkeypatch.setenv("ES_URL", es_settings.effective_es_url)
-    monkeypatch.setenv("NEWSWATCH_INDEX_PREFIX", es_settings.index_prefix)
+    monkeypatch.setenv("ES_URL", es_settings.es.effective_url)
+    monkeypatch.setenv("NEWSWATCH_INDEX_PREFIX", es_settings.es.index_prefix)
     assert main(["terms", "diff", "acme", "terms", "--from", "1", "--to", "2"]) == 0
     output = capsys.readouterr().out
     assert "+2. We train AI models on uploads." in output

@@ -1,0 +1,52 @@
+"""Subcommands of the index stage: setup, search and Kibana saved objects."""
+from __future__ import annotations
+
+import argparse
+import json
+
+from newswatch.core.settings import Settings
+from newswatch.indexing import kibana
+from newswatch.indexing.connection import es_client
+from newswatch.indexing.schema import setup_indices
+from newswatch.indexing.search import search_articles
+
+
+def _setup(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    report = setup_indices(es_client(settings.es), settings.es.index_prefix, settings.es.replicas)
+    if report.changed:
+        for change in report.changes:
+            print(change)
+    else:
+        print("indices up to date: nothing changed")
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    for hit in search_articles(es_client(settings.es), settings.es.index_prefix, args.query, size=args.size):
+        print(json.dumps({k: hit.get(k) for k in ("title", "source_name", "published_at", "canonical_url", "summary", "stance_labels")}, ensure_ascii=False))
+    return 0
+
+
+def _kibana_import(args: argparse.Namespace) -> int:
+    result = kibana.import_saved_objects(args.url, api_key=args.api_key, overwrite=True)
+    print(json.dumps(result, indent=2))
+    return 0 if result.get("success") else 1
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    setup = commands.add_parser("setup", help="install or upgrade index templates, indices and aliases (idempotent)")
+    setup.set_defaults(handler=_setup)
+
+    search = commands.add_parser("search", help="full-text search over indexed articles")
+    search.add_argument("query")
+    search.add_argument("--size", type=int, default=10)
+    search.set_defaults(handler=_search)
+
+    kib = commands.add_parser("kibana", help="Kibana saved objects")
+    kib_actions = kib.add_subparsers(dest="kibana_action", required=True)
+    imp = kib_actions.add_parser("import", help="post index_mappings/kibana/*.ndjson to Kibana's import API")
+    imp.add_argument("--url", required=True, help="Kibana base URL, e.g. http://localhost:5601")
+    imp.add_argument("--api-key", default=None)
+    imp.set_defaults(handler=_kibana_import)

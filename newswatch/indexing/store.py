@@ -1,0 +1,66 @@
+"""Article-level reads and writes on top of the bulk indexer.
+
+Quotes are written before their article: an article document therefore means
+"this item is complete", so a run killed midway is repaired by the next run
+(which re-processes any item whose article document is missing).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from elasticsearch import Elasticsearch, helpers
+
+from newswatch.core.model import Article, stable_id
+from newswatch.indexing.bulk import BulkReport, IndexAction, Indexer
+from newswatch.indexing.documents import article_document, quote_document
+from newswatch.indexing.schema import IndexNames
+
+
+def existing_article_ids(client: Elasticsearch, prefix: str, ids: list[str]) -> set[str]:
+    if not ids:
+        return set()
+    response = client.mget(index=IndexNames(prefix).alias("articles"), ids=ids, source=False)
+    return {doc["_id"] for doc in response["docs"] if doc.get("found")}
+
+
+def _stale_quote_ids(client: Elasticsearch, prefix: str, articles: list[Article]) -> list[str]:
+    # A re-extracted article may have fewer or different quotes than before.
+    wanted = {q.document_id(a.id) for a in articles for q in a.quotes}
+    hits = helpers.scan(
+        client,
+        index=IndexNames(prefix).alias("quotes"),
+        query={"query": {"terms": {"article_id": [a.id for a in articles]}}, "_source": False},
+    )
+    return [hit["_id"] for hit in hits if hit["_id"] not in wanted]
+
+
+def write_articles(indexer: Indexer, articles: list[Article], refresh: bool = False) -> BulkReport:
+    report = BulkReport()
+    if not articles:
+        return report
+    quote_actions = [
+        IndexAction("quotes", quote.document_id(article.id), quote_document(article, quote))
+        for article in articles
+        for quote in article.quotes
+    ]
+    report.merge(indexer.index(quote_actions))
+    if report.cluster_error:
+        report.merge(indexer.index([IndexAction("articles", a.id, article_document(a)) for a in articles]))
+        return report
+    stale = _stale_quote_ids(indexer.client, indexer.names.prefix, articles)
+    report.merge(indexer.index([IndexAction("quotes", quote_id, {}, op="delete") for quote_id in stale]))
+    report.merge(indexer.index([IndexAction("articles", a.id, article_document(a)) for a in articles], refresh=refresh))
+    return report
+
+
+def load_articles(client: Elasticsearch, prefix: str, start: datetime, end: datetime, source_ids: list[str] | None = None):
+    """Stored articles published (or fetched) in [start, end), for re-processing."""
+    filters: list[dict] = [{"range": {"@timestamp": {"gte": start.isoformat(), "lt": end.isoformat()}}}]
+    if source_ids:
+        filters.append({"terms": {"source_id": source_ids}})
+    for hit in helpers.scan(client, index=IndexNames(prefix).alias("articles"), query={"query": {"bool": {"filter": filters}}}):
+        yield hit["_source"]
+
+
+def run_report_action(report: dict) -> IndexAction:
+    return IndexAction("runs", stable_id(report["dag_id"], report["run_id"]), report)

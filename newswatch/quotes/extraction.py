@@ -1,0 +1,160 @@
+"""Quote extraction: direct, mixed and indirect quotes with their speakers.
+
+Pipeline for one text:
+1. ``marks`` finds balanced quotations by their marks (no model needed).
+2. spaCy (``nlp``: en_core_web_sm, loaded once per process) parses the text once.
+3. Each quotation gets its speech tag (``rules``), tried from the most to the least
+   explicit pattern: a phrase embedded in reported speech ("said the deal
+   “…”"), a tag after it (“…,” said X), a tag before it (X said: “…”), a tag
+   ending the previous paragraph with a colon. A quotation right after the
+   tag's sentence with no tag of its own is the same quote's next fragment.
+4. Reporting verbs with a clausal complement give indirect quotes.
+5. Still untagged quotations continue the previous speaker (floating quotes)
+   when nothing intervenes, or are kept unattributed, never guessed.
+6. Speaker mentions are normalised in text order (``speakers``): pronouns to
+   the last compatible named speaker, surnames to full names, "a spokesperson
+   for X" to the organisation X.
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+
+from newswatch.core.language import detect_language
+from newswatch.core.model import Article, Quote, Span
+from newswatch.core.settings import QuoteSettings
+from newswatch.quotes.marks import ALL_MARKS
+from newswatch.quotes.nlp import get_nlp
+from newswatch.quotes.rules import Candidate, QuoteRules, TextAnalysis
+from newswatch.quotes.speakers import (
+    Discourse,
+    Speaker,
+    describe_mention,
+    looks_like_name,
+)
+
+MAX_TEXT_CHARS = QuoteSettings.max_text_chars
+
+
+class QuoteExtractionError(ValueError):
+    """An input the extractor refuses, with a reason fit to show per item."""
+
+
+class TextTooLong(QuoteExtractionError):
+    pass
+
+
+class UnsupportedLanguage(QuoteExtractionError):
+    pass
+
+
+def _build_discourse(analysis: TextAnalysis) -> Discourse:
+    """Named people and organisations in text order, for aliases and pronouns."""
+    discourse = Discourse()
+    for ent in analysis.doc.ents:
+        if ent.label_ not in ("PERSON", "ORG", "GPE", "NORP", "PRODUCT", "FAC") or analysis.inside_quote(ent.start_char):
+            continue
+        head = ent.root
+        if head.pos_ != "PROPN":
+            continue
+        speaker = describe_mention(head, list(ent), discourse, ent.start_char)
+        if ent.label_ in ("GPE", "NORP", "FAC") and speaker.speaker_type == "organization":
+            continue  # places are named often and rarely speak
+        discourse.add(speaker, ent.start_char, head.dep_ in ("nsubj", "nsubjpass"))
+    for token in analysis.doc:
+        if token.dep_ not in ("nsubj", "nsubjpass") or token.ent_type_ or analysis.inside_quote(token.idx):
+            continue
+        # Unlabelled names as subjects, and surnames the tagger took for nouns ("Price shook his head").
+        if looks_like_name(token) or (token.text[:1].isupper() and discourse.full_person_name(token.text, token.idx)):
+            speaker = describe_mention(token, list(token.subtree), discourse, token.idx)
+            if speaker.name is None and token.text[:1].isupper():
+                speaker = Speaker(discourse.full_person_name(token.text, token.idx), "person")
+            discourse.add(speaker, token.idx, True)
+    for token in analysis.doc:
+        # Multi-word names the NER missed ("LONDON — Imogen Vance, 54, …").
+        nxt = token.nbor(1) if token.i + 1 < len(analysis.doc) else None
+        if token.pos_ == "PROPN" and not token.ent_type_ and (nxt is None or not looks_like_name(nxt)) and token.i > 0 and analysis.doc[token.i - 1].pos_ == "PROPN" and not analysis.inside_quote(token.idx):
+            speaker = describe_mention(token, [analysis.doc[token.i - 1], token], discourse, analysis.doc[token.i - 1].idx)
+            if speaker.speaker_type == "person":
+                discourse.add(speaker, analysis.doc[token.i - 1].idx, token.dep_ in ("nsubj", "nsubjpass"))
+    discourse.entities.sort(key=lambda e: e.position)
+    return discourse
+
+
+def _quote_text(text: str, candidate: Candidate) -> str:
+    """The quoted words without the marks that delimit quotations."""
+    mark_positions = set()
+    if candidate.quote is not None:
+        for s, e in candidate.quote.fragments:
+            mark_positions.add(s)
+            if text[e - 1] in ALL_MARKS:
+                mark_positions.add(e - 1)
+    pieces = []
+    for s, e in candidate.contents:
+        piece = "".join(c for i, c in enumerate(text[s:e], start=s) if i not in mark_positions or c not in ALL_MARKS)
+        pieces.append(piece.strip(" \n" + ALL_MARKS))
+    # "A sentence," said X. "Another." -- the comma only made room for the tag; joined, it is a full stop.
+    joined = [
+        piece[:-1] + "." if piece.endswith(",") and following[:1].isupper() else piece
+        for piece, following in zip(pieces, [*pieces[1:], ""])
+    ]
+    return re.sub(r"\s+", " ", " ".join(joined)).strip()
+
+
+def _resolve_speakers(analysis: TextAnalysis, candidates: list[Candidate]) -> None:
+    discourse = _build_discourse(analysis)
+    previous: Candidate | None = None
+    for candidate in candidates:
+        if candidate.inherits and candidate.subject is not None and previous is not None and previous.subject is candidate.subject:
+            candidate.speaker = previous.speaker
+        elif candidate.subject is not None:
+            head = candidate.subject
+            np_tokens = analysis.tokens_in(*candidate.subject_span) if candidate.subject_span else [head]
+            candidate.speaker = describe_mention(head, np_tokens, discourse, head.idx)
+        previous = candidate
+
+
+def extract_quotes(text: str, language: str | None = None, nlp: Language | None = None, max_chars: int = MAX_TEXT_CHARS) -> list[Quote]:
+    """All quotes in ``text`` in reading order, as ``newswatch.core.model.Quote``.
+
+    ``language``: the article's language if known; detected otherwise. Raises
+    ``QuoteExtractionError`` (with a message fit for the item's error record)
+    for text that is too long or not English.
+    """
+    if not isinstance(text, str):
+        raise QuoteExtractionError(f"text must be a string, got {type(text).__name__}")
+    if len(text) > max_chars:
+        raise TextTooLong(f"text has {len(text)} characters, more than the limit of {max_chars}")
+    if not text.strip():
+        return []
+    language = (language or detect_language(text) or "").split("-")[0].lower() or None
+    if language is not None and language != "en":
+        raise UnsupportedLanguage(f"quote extraction supports English only; text looks like {language!r}")
+    analysis = TextAnalysis(text, (nlp or get_nlp())(text))
+    candidates = QuoteRules(analysis).run()
+    _resolve_speakers(analysis, candidates)
+    quotes = []
+    for position, candidate in enumerate(candidates):
+        speaker = candidate.speaker
+        quotes.append(
+            Quote(
+                position=position,
+                kind="direct" if candidate.kind == "floating" else candidate.kind,
+                text=_quote_text(text, candidate),
+                contents=[Span(start=s, end=e, text=text[s:e]) for s, e in candidate.contents],
+                source_mention=Span(start=candidate.subject_span[0], end=candidate.subject_span[1], text=text[candidate.subject_span[0] : candidate.subject_span[1]]) if candidate.subject_span else None,
+                cue=Span(start=candidate.cue[0], end=candidate.cue[1], text=text[candidate.cue[0] : candidate.cue[1]]) if candidate.cue else None,
+                speaker=speaker.name,
+                speaker_type=speaker.speaker_type if candidate.subject is not None else "unknown",
+                organization=speaker.organization,
+                role=speaker.role,
+            )
+        )
+    return quotes
+
+
+def add_quotes(article: Article, limits: QuoteSettings = QuoteSettings()) -> Article:
+    """Pipeline stage: the article with ``quotes`` filled in (raises ``QuoteExtractionError`` for refused text)."""
+    quotes = extract_quotes(article.text, language=article.language, max_chars=limits.max_text_chars)
+    return article.model_copy(update={"quotes": quotes})

@@ -1,0 +1,523 @@
+"""The attribution rules: which quoted span or reported clause belongs to which speaker mention and cue.
+
+``TextAnalysis`` indexes one parsed text (paragraphs, quote marks, tokens by offset);
+``QuoteRules`` walks its quoted spans and reported-speech clauses and returns ``Candidate``s
+(direct, mixed, indirect, floating), in reading order, for ``extraction`` to resolve.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from newswatch.quotes.marks import (
+    ALL_MARKS,
+    Paragraph,
+    QuotedSpan,
+    find_quoted_spans,
+    split_paragraphs,
+)
+from newswatch.quotes.speakers import (
+    CHARACTERISING_VERBS,
+    INDIRECT_VERBS,
+    SPEECH_VERBS,
+    Speaker,
+    is_age_phrase,
+    is_plausible_speaker,
+    looks_like_name,
+)
+
+MIN_EMBEDDED_WORDS = 3  # shorter quoted phrases inside a sentence are scare quotes or terms
+
+
+MIN_UNTAGGED_WORDS = 3
+
+
+_SENTENCE_END = {".", "!", "?"}
+
+
+_TAG_PUNCT = (",", "?", "!", "—", "–", "…", "-")
+
+
+_EDGE_STRIP = " \n\t,;:."
+
+
+@dataclass
+class Candidate:
+    kind: str  # direct | mixed | indirect | floating
+    contents: list[tuple[int, int]]
+    subject: Token | None = None
+    subject_span: tuple[int, int] | None = None
+    cue: tuple[int, int] | None = None
+    quote: QuotedSpan | None = None
+    inherits: bool = False  # floating: takes the speaker of the quote before it
+    tag_end: int = 0  # end of the speech tag's sentence part, for joining split quotes
+    speaker: Speaker = field(default_factory=lambda: Speaker(None))
+
+    @property
+    def start(self) -> int:
+        return self.contents[0][0]
+
+    @property
+    def extent_end(self) -> int:
+        """Where this quote and its tag end, for adjacency tests."""
+        ends = [self.contents[-1][1], self.tag_end] + [s[1] for s in (self.subject_span, self.cue) if s]
+        return max(ends)
+
+
+class TextAnalysis:
+    """One text, its parse and its quotations, with the lookups the rules share."""
+
+    def __init__(self, text: str, doc: Doc):
+        self.text = text
+        self.doc = doc
+        self.paragraphs = split_paragraphs(text)
+        self._para_starts = [p.start for p in self.paragraphs]
+        self.quotes = find_quoted_spans(text, self.paragraphs)
+        self._token_starts = [t.idx for t in doc]
+        self._quote_bounds = sorted((f[0], f[1]) for q in self.quotes for f in q.fragments)
+
+    def paragraph_of(self, pos: int) -> Paragraph:
+        return self.paragraphs[max(0, bisect.bisect_right(self._para_starts, pos) - 1)]
+
+    def token_at(self, pos: int) -> Token | None:
+        i = bisect.bisect_left(self._token_starts, pos)
+        return self.doc[i] if i < len(self.doc) else None
+
+    def tokens_in(self, start: int, end: int) -> list[Token]:
+        lo = bisect.bisect_left(self._token_starts, start)
+        hi = bisect.bisect_left(self._token_starts, end)
+        return [t for t in self.doc[lo:hi] if not t.is_space]
+
+    def inside_quote(self, pos: int) -> bool:
+        i = bisect.bisect_right(self._quote_bounds, (pos, float("inf"))) - 1
+        return i >= 0 and self._quote_bounds[i][0] <= pos < self._quote_bounds[i][1]
+
+    def is_mark_token(self, token: Token) -> bool:
+        return all(c in ALL_MARKS for c in token.text)
+
+    def post_window(self, end: int) -> list[Token]:
+        """Tokens after a quotation up to the end of its sentence or the next quotation."""
+        para = self.paragraph_of(end - 1)
+        window = []
+        for token in self.tokens_in(end, para.end):
+            if token.text in _SENTENCE_END or (self.is_mark_token(token) and self.inside_quote(token.idx)):
+                break
+            window.append(token)
+            if len(window) >= 40:
+                break
+        return window
+
+    def pre_window(self, start: int) -> list[Token]:
+        """Tokens before a quotation back to the previous sentence end or quotation."""
+        para = self.paragraph_of(start)
+        window: list[Token] = []
+        for token in reversed(self.tokens_in(para.start, start)):
+            if token.text in _SENTENCE_END or (self.is_mark_token(token) and self.inside_quote(token.idx)):
+                break
+            window.insert(0, token)
+            if len(window) >= 50:
+                break
+        return window
+
+
+def _span_of(tokens: list[Token]) -> tuple[int, int]:
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+
+
+def _phrase(head: Token, limit: tuple[int, int]) -> tuple[int, int]:
+    """Character span of a noun phrase (its subtree) kept inside ``limit``, edges trimmed."""
+    tokens = [t for t in head.subtree if limit[0] <= t.idx < limit[1] and not t.is_space]
+    # A subtree can swallow a following clause through a bad attachment: keep the contiguous run around the head.
+    run = [head]
+    ids = {t.i for t in tokens}
+    i = head.i - 1
+    while i in ids:
+        run.insert(0, head.doc[i])
+        i -= 1
+    i = head.i + 1
+    while i in ids:
+        run.append(head.doc[i])
+        i += 1
+    while run and (run[0].is_punct or run[0].is_space) and run[0] != head:
+        run.pop(0)
+    while run and (run[-1].is_punct or run[-1].is_space) and run[-1] != head:
+        run.pop()
+    return _span_of(run)
+
+
+def _subject_of(verb: Token) -> Token | None:
+    """The subject of a reporting verb, looking through "adding that", "and said", "speaking at"."""
+    current = verb
+    for _ in range(3):
+        for child in current.children:
+            if child.dep_ in ("nsubj", "nsubjpass"):
+                return child
+        if current.dep_ in ("advcl", "xcomp", "conj", "acl", "ccomp") and current.head != current:
+            current = current.head
+        else:
+            return None
+    return None
+
+
+def _according_to(tokens: list[Token]) -> tuple[Token, Token] | None:
+    """("according" token, head of its object) when the window has "according to X"."""
+    for token in tokens:
+        if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.doc[token.i + 1].lower_ == "to":
+            objects = [c for c in token.doc[token.i + 1].children if c.dep_ == "pobj"]
+            if objects:
+                return token, objects[0]
+    return None
+
+
+def _is_title_like(inner: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z][\w’'-]*", inner)]
+    small = {"a", "an", "the", "of", "in", "on", "and", "or", "for", "to", "from", "with", "at", "by"}
+    content_words = [w for w in words if w.lower() not in small]
+    return len(content_words) >= 2 and all(w[0].isupper() for w in content_words) and not inner.rstrip(",”’\"' ").endswith(".")
+
+
+class QuoteRules:
+    def __init__(self, analysis: TextAnalysis):
+        self.analysis = analysis
+        self.candidates: list[Candidate] = []
+        self.consumed: set[int] = set()  # ids of QuotedSpans already part of a candidate
+
+    # -- direct and mixed quotes -------------------------------------------------
+
+    def run(self) -> list[Candidate]:
+        quotes = self.analysis.quotes
+        for index, quote in enumerate(quotes):
+            if id(quote) in self.consumed:
+                continue
+            candidate = self._embedded(quote) or self._post_tag(quote) or self._pre_tag(quote) or self._prev_paragraph_colon(quote)
+            if candidate is None:
+                candidate = self._untagged(quote)
+            if candidate is None:
+                continue
+            self.consumed.add(id(quote))
+            if candidate.kind == "direct" and candidate.cue is not None:
+                self._absorb_continuations(candidate, quotes[index + 1 :])
+            self.candidates.append(candidate)
+        self._indirect()
+        self.candidates.sort(key=lambda c: c.start)
+        self._attach_floating()
+        return self.candidates
+
+    def _words(self, quote: QuotedSpan) -> int:
+        return len(quote.inner_text(self.analysis.text).split())
+
+    def _direct(self, quote: QuotedSpan, subject: Token | None, subject_span, cue) -> Candidate:
+        return Candidate("direct", list(quote.fragments), subject, subject_span, cue, quote)
+
+    def _embedded(self, quote: QuotedSpan) -> Candidate | None:
+        """A quoted phrase inside a sentence, governed by a reporting or characterising verb."""
+        text = self.analysis.text
+        before = text[self.analysis.paragraph_of(quote.start).start : quote.start].rstrip()
+        if not before or not (before[-1].isalnum() or before[-1] in "’'"):
+            return None
+        if self._words(quote) < MIN_EMBEDDED_WORDS or _is_title_like(quote.inner_text(text)):
+            return None
+        inside = self.analysis.tokens_in(quote.start, quote.end)
+        roots = [t for t in inside if not (quote.start <= t.head.idx < quote.end) or t.head == t]
+        if not roots:
+            return None
+        arc, verb = roots[0], roots[0].head
+        for _ in range(6):
+            if verb.idx < quote.start and not self.analysis.inside_quote(verb.idx):
+                lemma = verb.lemma_.lower()
+                if lemma in CHARACTERISING_VERBS or lemma in SPEECH_VERBS:
+                    break
+            if verb.head == verb:
+                return None
+            arc, verb = verb, verb.head
+        else:
+            return None
+        subject = _subject_of(verb)
+        if subject is None or not is_plausible_speaker(subject) or self.analysis.inside_quote(subject.idx):
+            return None
+        if subject.dep_ == "nsubjpass" or any(c.dep_ == "auxpass" for c in verb.children):
+            return None  # "was dubbed “…” by a blog": the subject is not the one speaking
+        limit = (self.analysis.paragraph_of(subject.idx).start, verb.idx if subject.idx < verb.idx else self.analysis.paragraph_of(subject.idx).end)
+        subject_span = _phrase(subject, limit)
+        cue = _span_of([verb])
+        lemma = verb.lemma_.lower()
+        if lemma in CHARACTERISING_VERBS or arc.dep_ in ("dobj", "attr", "oprd", "npadvmod"):
+            kind = "mixed" if lemma in CHARACTERISING_VERBS else "direct"
+            return Candidate(kind, [(quote.start, quote.end)], subject, subject_span, cue, quote)
+        clause = [t for t in arc.subtree if not t.is_space]
+        while clause and (clause[0].dep_ == "mark" or clause[0].is_punct) and clause[0].idx < quote.start:
+            clause.pop(0)
+        start = min(clause[0].idx, quote.start) if clause else quote.start
+        end = max(_span_of(clause)[1], quote.end) if clause else quote.end
+        end = self._trim_end(start, end, quote.end)
+        return Candidate("mixed", [(start, end)], subject, subject_span, cue, quote)
+
+    def _trim_end(self, start: int, end: int, keep_until: int = 0) -> int:
+        while end > max(start, keep_until) and self.analysis.text[end - 1] in _EDGE_STRIP:
+            end -= 1
+        return end
+
+    def _tag_subject(self, window: list[Token], verb: Token) -> tuple[Token, tuple[int, int]] | None:
+        """The speaker in a speech tag and its phrase: the verb's subject, else the phrase beside the verb.
+
+        The fallback reads the surface because the small model often mis-parses
+        tags with unfamiliar names ("Canvasly said" with Canvasly as an adverb).
+        """
+        ids = {t.i for t in window}
+        limit = (window[0].idx, window[-1].idx + len(window[-1]))
+        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.i in ids), None)
+        if subject is not None and is_plausible_speaker(subject):
+            side = (limit[0], verb.idx) if subject.idx < verb.idx else (verb.idx + len(verb), limit[1])
+            return subject, _phrase(subject, side)
+        position = window.index(verb)
+        if position == 0 or all(t.is_punct for t in window[:position]):
+            phrase = []
+            for token in window[position + 1 :]:
+                if token.is_punct or token.pos_ in ("ADP", "VERB", "AUX", "SCONJ") or token.lower_ == "that":
+                    break
+                phrase.append(token)
+        else:
+            phrase = [t for t in window[:position] if not t.is_space]
+            while phrase and phrase[0].is_punct:
+                phrase.pop(0)
+            # "In a statement, Canvasly said" / "Dana Whitfield, the general counsel, said":
+            # the speaker is the first comma-separated part that is not an introductory phrase.
+            parts: list[list[Token]] = [[]]
+            for token in phrase:
+                if token.text == ",":
+                    parts.append([])
+                else:
+                    parts[-1].append(token)
+            parts = [p for p in parts if p and not (p[0].pos_ in ("ADP", "SCONJ", "VERB", "ADV") and not looks_like_name(p[0]))]
+            phrase = parts[0] if parts else []
+            while phrase and phrase[-1].pos_ in ("ADV", "AUX", "PART") and not looks_like_name(phrase[-1]):
+                phrase.pop()
+        heads = [t for t in phrase if looks_like_name(t) or t.pos_ in ("NOUN", "PRON") or is_age_phrase(t)]
+        if not heads or not is_plausible_speaker(heads[-1]):
+            return None
+        return heads[-1], _span_of(phrase)
+
+    def _post_tag(self, quote: QuotedSpan) -> Candidate | None:
+        text = self.analysis.text
+        inner = text[quote.fragments[-1][0] : quote.end].rstrip(ALL_MARKS + " ")
+        after = text[quote.end : quote.end + 1]
+        if not (inner.endswith(_TAG_PUNCT) or after == ","):
+            return None
+        window = self.analysis.post_window(quote.end)
+        if not window:
+            return None
+        window_limit = (quote.end, window[-1].idx + len(window[-1]))
+        according = _according_to(window[:2])
+        if according is not None:
+            word, obj = according
+            candidate = self._direct(quote, obj, _phrase(obj, window_limit), (word.idx, word.idx + len("according to")))
+            candidate.tag_end = window_limit[1]
+            return candidate
+        for token in window[:14]:
+            if token.lemma_.lower() in SPEECH_VERBS and token.pos_ in ("VERB", "AUX"):
+                verb = token
+                break
+        else:
+            return None
+        found = self._tag_subject(window, verb)
+        if found is None:
+            return None
+        # The tag must start right after the quotation ("“…,” though few agree" is no tag).
+        first = next((t for t in window if not t.is_punct), verb)
+        if first != verb and first.pos_ in ("SCONJ", "CCONJ", "ADP", "ADV", "AUX", "PART", "VERB"):
+            return None
+        subject, subject_span = found
+        candidate = self._direct(quote, subject, subject_span, _span_of([verb]))
+        candidate.tag_end = window[-1].idx + len(window[-1])
+        return candidate
+
+    def _pre_tag(self, quote: QuotedSpan) -> Candidate | None:
+        window = self.analysis.pre_window(quote.start)
+        if not window or window[-1].text not in (":", ","):
+            return None
+        return self._tag_in_window(quote, window[:-1], colon=window[-1].text == ":", headline=self.analysis.paragraph_of(quote.start).index == 0)
+
+    def _tag_in_window(self, quote: QuotedSpan, window: list[Token], colon: bool, headline: bool) -> Candidate | None:
+        if not window:
+            return None
+        limit = (window[0].idx, window[-1].idx + len(window[-1]))
+        according = _according_to(window)
+        if according is not None:
+            word, obj = according
+            return self._direct(quote, obj, _phrase(obj, limit), (word.idx, word.idx + len("according to")))
+        verbs = [t for t in window if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() != "be"]
+        speech = [v for v in verbs if v.lemma_.lower() in SPEECH_VERBS]
+        # After a comma only a reporting verb makes a tag; after a colon any verb with a speaker
+        # as subject does ("put it bluntly:", "summed up the mood:").
+        for verb in list(reversed(speech)) + (verbs if colon else []):
+            found = self._tag_subject(window[: window.index(verb) + 1], verb)
+            if found is not None:
+                return self._direct(quote, found[0], found[1], _span_of([verb]))
+        if colon and headline and not verbs and len(window) <= 6:
+            names = [t for t in window if t.text[:1].isupper() or t.pos_ == "NOUN"]
+            if names:
+                return self._direct(quote, names[-1], _span_of(window), None)
+        return None
+
+    def _prev_paragraph_colon(self, quote: QuotedSpan) -> Candidate | None:
+        para = self.analysis.paragraph_of(quote.start)
+        if para.index == 0 or self.analysis.text[para.start : quote.start].strip():
+            return None
+        previous = self.analysis.paragraphs[para.index - 1]
+        if not self.analysis.text[previous.start : previous.end].rstrip().endswith(":"):
+            return None
+        window = self.analysis.pre_window(previous.end)
+        if not window or window[-1].text != ":":
+            return None
+        return self._tag_in_window(quote, window[:-1], colon=True, headline=False)
+
+    def _untagged(self, quote: QuotedSpan) -> Candidate | None:
+        """A quotation that starts a sentence but has no tag: floating or unattributed."""
+        text = self.analysis.text
+        before = text[self.analysis.paragraph_of(quote.start).start : quote.start].rstrip()
+        if before and before[-1] not in ".!?:”\"’":
+            return None
+        inner = quote.inner_text(text)
+        if len(inner.split()) < MIN_UNTAGGED_WORDS or _is_title_like(inner):
+            return None
+        return Candidate("floating", list(quote.fragments), quote=quote, inherits=True)
+
+    def _absorb_continuations(self, candidate: Candidate, following: list[QuotedSpan]) -> None:
+        """“A,” said X. “B.” — B, with no tag of its own, is the same quote's next fragment.
+
+        Only words that finish the tag may stand between ("told the audience."),
+        not another clause ("…, while Y said “B”").
+        """
+        end = max(s[1] for s in (candidate.subject_span, candidate.cue, candidate.contents[-1]) if s)
+        para = self.analysis.paragraph_of(candidate.start).index
+        for nxt in following:
+            if self.analysis.paragraph_of(nxt.start).index != para or len(nxt.fragments) > 1:
+                return
+            between = self.analysis.tokens_in(end, nxt.start)
+            if any(t.pos_ in ("VERB", "AUX", "SCONJ", "CCONJ") or t.lemma_.lower() in SPEECH_VERBS for t in between):
+                return
+            if self._post_tag(nxt) is not None:
+                return
+            candidate.contents.append(nxt.fragments[0])
+            self.consumed.add(id(nxt))
+            end = nxt.end
+
+    # -- indirect speech ---------------------------------------------------------
+
+    def _clause_tokens(self, clause: Token) -> list[Token]:
+        """The reported clause, less coordinated reporting verbs ("… but did not say when")."""
+        excluded: set[int] = set()
+        for child in clause.children:
+            if child.dep_ == "conj" and (child.lemma_.lower() in SPEECH_VERBS or any(c.lemma_.lower() in SPEECH_VERBS for c in child.children if c.dep_ in ("xcomp", "ccomp"))):
+                excluded.update(t.i for t in child.subtree)
+                excluded.update(c.i for c in clause.children if c.dep_ == "cc" and c.i < child.i)
+        return [t for t in clause.subtree if t.i not in excluded]
+
+    def _reported_clauses(self, verb: Token) -> list[Token]:
+        clauses = [c for c in verb.children if c.dep_ == "ccomp"]
+        if clauses:
+            return clauses
+        # "told reporters after the hearing that …": the parser may hang the clause on a noun.
+        for token in verb.doc[verb.i + 1 : verb.i + 10]:
+            if token.lower_ == "that" and token.dep_ == "mark" and token.head.i > token.i and verb in token.head.ancestors:
+                return [token.head]
+            if token.is_sent_start or token.text in _SENTENCE_END:
+                break
+        return []
+
+    def _clause_span(self, tokens: list[Token]) -> tuple[int, int] | None:
+        while tokens and (tokens[0].dep_ == "mark" or tokens[0].is_punct or tokens[0].is_space):
+            tokens = tokens[1:]
+        while tokens and (tokens[-1].is_punct or tokens[-1].is_space):
+            tokens = tokens[:-1]
+        if len(tokens) < 3:
+            return None
+        return _span_of(tokens)
+
+    def _overlaps_candidate(self, span: tuple[int, int]) -> bool:
+        return any(s < span[1] and span[0] < e for c in self.candidates for s, e in c.contents)
+
+    def _overlaps_real_quote(self, span: tuple[int, int]) -> bool:
+        return any(q.start < span[1] and span[0] < q.end and self._words(q) >= MIN_EMBEDDED_WORDS for q in self.analysis.quotes)
+
+    def _indirect(self) -> None:
+        found: list[Candidate] = []
+        for verb in self.analysis.doc:
+            if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() not in INDIRECT_VERBS or self.analysis.inside_quote(verb.idx):
+                continue
+            if any(c.dep_ == "neg" for c in verb.children):
+                continue
+            for clause in self._reported_clauses(verb):
+                if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in clause.children):
+                    continue
+                finite = any(c.dep_ in ("nsubj", "nsubjpass", "expl", "aux", "auxpass") for c in clause.children) or "Fin" in clause.morph.get("VerbForm")
+                if not finite:
+                    continue
+                span = self._clause_span(self._clause_tokens(clause))
+                if span is None or self._overlaps_candidate(span) or self._overlaps_real_quote(span):
+                    continue
+                subject = _subject_of(verb)
+                if subject is None or not is_plausible_speaker(subject) or self.analysis.inside_quote(subject.idx):
+                    continue
+                para = self.analysis.paragraph_of(verb.idx)
+                limit = (para.start, verb.idx) if subject.idx < verb.idx else (verb.idx + len(verb), para.end)
+                if span[0] <= subject.idx < span[1]:
+                    continue
+                found.append(Candidate("indirect", [span], subject, _phrase(subject, limit), _span_of([verb])))
+        found.extend(self._according_to_indirect())
+        self.candidates.extend(found)
+
+    def _according_to_indirect(self) -> list[Candidate]:
+        found = []
+        for sent in self.analysis.doc.sents:
+            tokens = [t for t in sent if not t.is_space]
+            according = _according_to(tokens)
+            if according is None:
+                continue
+            word, obj = according
+            excluded = {t.i for t in word.subtree} | {word.i + 1}
+            rest = [t for t in tokens if t.i not in excluded]
+            # Keep the contiguous side of the sentence that holds the reported clause.
+            before = [t for t in rest if t.i < word.i]
+            after = [t for t in rest if t.i > word.i]
+            side = after if len([t for t in after if not t.is_punct]) > len([t for t in before if not t.is_punct]) else before
+            span = self._clause_span(side)
+            if span is None or self._overlaps_candidate(span) or any(q.start < span[1] and span[0] < q.end for q in self.analysis.quotes):
+                continue
+            sub_limit = (word.idx, _span_of(list(word.subtree))[1])
+            found.append(Candidate("indirect", [span], obj, _phrase(obj, sub_limit), (word.idx, word.idx + len("according to"))))
+        return found
+
+    # -- quotes without a tag ----------------------------------------------------
+
+    def _attach_floating(self) -> None:
+        """An untagged quotation continues the quote just before it; otherwise the narrative subject."""
+        previous: Candidate | None = None
+        for candidate in self.candidates:
+            if candidate.inherits:
+                gap = self.analysis.text[previous.extent_end : candidate.start] if previous else None
+                if previous is not None and previous.subject is not None and gap is not None and not gap.strip(" \n.,;”\"’"):
+                    candidate.subject, candidate.subject_span = previous.subject, previous.subject_span
+                else:
+                    self._narrative_subject(candidate)
+                if candidate.subject is None:
+                    candidate.kind = "direct"  # kept, unattributed
+            previous = candidate
+
+    def _narrative_subject(self, candidate: Candidate) -> None:
+        """Leila Nasser has stopped posting. “…” — the person the paragraph is about."""
+        para = self.analysis.paragraph_of(candidate.start)
+        window = self.analysis.pre_window(candidate.start)
+        if window:
+            return  # something else precedes the quote in its sentence
+        before = [t for t in self.analysis.tokens_in(para.start, candidate.start)]
+        if not before or before[-1].text not in _SENTENCE_END:
+            return
+        sentence = before[-1].sent
+        subjects = [t for t in sentence if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT" and para.start <= t.idx]
+        if subjects and (subjects[0].pos_ == "PROPN" or subjects[0].lower_ in ("he", "she")):
+            candidate.subject = subjects[0]
+            candidate.subject_span = _phrase(subjects[0], (para.start, subjects[0].head.idx))
