@@ -179,3 +179,33 @@ def test_quotes_cli_keeps_going_past_a_latin1_byte_and_exits_1_when_items_failed
     assert [r["id"] for r in records] == ["ok", None, "ok2"]
     assert records[1]["error"]["type"] == "InvalidEncoding"
     assert records[0]["quotes"] and "error" not in records[0]
+
+
+def _contents(quote) -> str:
+    return " | ".join(span.text for span in quote.contents)
+
+
+def test_reported_speech_keeping_a_few_quoted_words_is_a_mixed_quote():
+    (quote,) = extract_quotes("The label's lawyer said the start-up was “reckless” with the recordings it copied.")
+    assert quote.kind == "mixed" and quote.source_mention.text == "The label's lawyer" and quote.role == "label lawyer"
+    assert _contents(quote) == "the start-up was “reckless” with the recordings it copied"
+
+
+def test_what_a_characterising_verb_characterises_belongs_to_the_quote():
+    quotes = extract_quotes("Mara Okafor described the new licence terms as “a land grab dressed up as a choice.”")
+    assert [(q.kind, _contents(q)) for q in quotes] == [("mixed", "the new licence terms as “a land grab dressed up as a choice.”")]
+
+
+def test_a_reported_clause_before_its_speech_tag_is_mixed():
+    (quote,) = extract_quotes("Artists had “no real way to say no” to the new clause, the union's president said on Monday.")
+    assert quote.kind == "mixed" and quote.source_mention.text == "the union's president"
+    assert _contents(quote).startswith("Artists had “no real way to say no”")
+
+
+def test_an_untagged_quotation_right_after_a_tagged_one_in_the_paragraph_is_the_same_statement():
+    text = "“We never agreed to this,” said Ines Sol, a session singer. “Nobody asked us, and nobody paid us.”\n\n“It is a fair deal,” the company replied."
+    quotes = extract_quotes(text)
+    first = quotes[0]
+    assert first.speaker == "Ines Sol"
+    assert [span.text for span in first.contents] == ["“We never agreed to this,”", "“Nobody asked us, and nobody paid us.”"]
+    assert len([q for q in quotes if "Nobody asked us" in q.text]) == 1

@@ -226,7 +226,9 @@ class QuoteRules:
             return None
         arc, verb = roots[0], roots[0].head
         for _ in range(6):
-            if verb.idx < quote.start and not self.analysis.inside_quote(verb.idx):
+            # The verb comes before the quote, or after the whole reported clause ("X had “…” yet, she said").
+            placed = verb.idx < quote.start or (arc.dep_ == "ccomp" and arc.left_edge.idx < quote.start)
+            if placed and not self.analysis.inside_quote(verb.idx):
                 lemma = verb.lemma_.lower()
                 if lemma in CHARACTERISING_VERBS or lemma in SPEECH_VERBS:
                     break
@@ -244,9 +246,13 @@ class QuoteRules:
         subject_span = _phrase(subject, limit)
         cue = _span_of([verb])
         lemma = verb.lemma_.lower()
-        if lemma in CHARACTERISING_VERBS or arc.dep_ in ("dobj", "attr", "oprd", "npadvmod"):
-            kind = "mixed" if lemma in CHARACTERISING_VERBS else "direct"
-            return Candidate(kind, [(quote.start, quote.end)], subject, subject_span, cue, quote)
+        if lemma in CHARACTERISING_VERBS:
+            # "described the field as “all very good”": what was characterised belongs to the quote.
+            objects = [c for c in verb.children if c.dep_ == "dobj" and c.idx < quote.start]
+            start = objects[0].left_edge.idx if objects else quote.start
+            return Candidate("mixed", [(start, quote.end)], subject, subject_span, cue, quote)
+        if arc.dep_ in ("dobj", "attr", "oprd", "npadvmod"):
+            return Candidate("direct", [(quote.start, quote.end)], subject, subject_span, cue, quote)
         clause = [t for t in arc.subtree if not t.is_space]
         while clause and (clause[0].dep_ == "mark" or clause[0].is_punct) and clause[0].idx < quote.start:
             clause.pop(0)
@@ -443,6 +449,9 @@ class QuoteRules:
     def _overlaps_real_quote(self, span: tuple[int, int]) -> bool:
         return any(q.start < span[1] and span[0] < q.end and self._words(q) >= MIN_EMBEDDED_WORDS for q in self.analysis.quotes)
 
+    def _holds_quoted_words(self, span: tuple[int, int]) -> bool:
+        return any(span[0] <= q.start and q.end <= span[1] + 1 for q in self.analysis.quotes)
+
     def _indirect(self) -> None:
         found: list[Candidate] = []
         for verb in self.analysis.doc:
@@ -466,7 +475,9 @@ class QuoteRules:
                 limit = (para.start, verb.idx) if subject.idx < verb.idx else (verb.idx + len(verb), para.end)
                 if span[0] <= subject.idx < span[1]:
                     continue
-                found.append(Candidate("indirect", [span], subject, _phrase(subject, limit), _span_of([verb])))
+                # Reported speech that keeps a few of the speaker's words in quotation marks is a mixed quote.
+                kind = "mixed" if self._holds_quoted_words(span) else "indirect"
+                found.append(Candidate(kind, [span], subject, _phrase(subject, limit), _span_of([verb])))
         found.extend(self._according_to_indirect())
         self.candidates.extend(found)
 
@@ -494,18 +505,25 @@ class QuoteRules:
     # -- quotes without a tag ----------------------------------------------------
 
     def _attach_floating(self) -> None:
-        """An untagged quotation continues the quote just before it; otherwise the narrative subject."""
+        """An untagged quotation right after a speaker's quote goes on with that quote (one statement,
+        several fragments: “…,” she said. “…”); otherwise it is the narrative subject's."""
         previous: Candidate | None = None
+        kept: list[Candidate] = []
         for candidate in self.candidates:
             if candidate.inherits:
                 gap = self.analysis.text[previous.extent_end : candidate.start] if previous else None
                 if previous is not None and previous.subject is not None and gap is not None and not gap.strip(" \n.,;”\"’"):
+                    if previous.kind == "direct" and "\n" not in gap:
+                        previous.contents.extend(candidate.contents)
+                        continue
                     candidate.subject, candidate.subject_span = previous.subject, previous.subject_span
                 else:
                     self._narrative_subject(candidate)
                 if candidate.subject is None:
                     candidate.kind = "direct"  # kept, unattributed
+            kept.append(candidate)
             previous = candidate
+        self.candidates = kept
 
     def _narrative_subject(self, candidate: Candidate) -> None:
         """Leila Nasser has stopped posting. “…” — the person the paragraph is about."""
