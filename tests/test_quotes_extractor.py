@@ -209,3 +209,13 @@ def test_an_untagged_quotation_right_after_a_tagged_one_in_the_paragraph_is_the_
     assert first.speaker == "Ines Sol"
     assert [span.text for span in first.contents] == ["“We never agreed to this,”", "“Nobody asked us, and nobody paid us.”"]
     assert len([q for q in quotes if "Nobody asked us" in q.text]) == 1
+
+
+def test_an_organisation_is_named_whole_never_by_its_first_word():
+    (quote,) = extract_quotes("“We will not accept this,” said Maya Okafor of the Fair Play for Creators Alliance.")
+    assert (quote.speaker, quote.organization) == ("Maya Okafor", "Fair Play for Creators Alliance")
+
+
+def test_one_person_is_one_speaker_whatever_the_apostrophe_or_title():
+    text = "“We will appeal,” said Liam O’Dowd, a producer.\n\n“It matters,” said Liam O'Dowd later.\n\n“Consent first,” said Dr. Ana Ruiz."
+    assert [q.speaker for q in extract_quotes(text)] == ["Liam O'Dowd", "Liam O'Dowd", "Ana Ruiz"]

@@ -72,6 +72,7 @@ HONORIFICS = {
     "justice": None, "mayor": None, "minister": None, "councillor": None, "rev": None, "rev.": None,
 }
 PRONOUN_TYPES = {"he": "male", "she": "female", "him": "male", "her": "female", "it": "org", "they": "plural"}
+_ONE_MARK_SHAPE = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "“": '"', "”": '"'})
 _POSSESSIVE = re.compile(r"[’']s?$")
 _NOT_NAME_POS = frozenset(("DET", "PRON", "ADP", "CCONJ", "SCONJ", "AUX", "PART", "PUNCT", "NUM", "SYM", "SPACE"))
 
@@ -192,9 +193,16 @@ def _org_kind_of_name(name: str) -> str:
     return "company"
 
 
+# Titles before a person's name: the same person is one speaker with or without them.
+_HONORIFIC = re.compile(r"^(mr|mrs|ms|miss|mx|dr|prof|professor|sir|dame|rev|reverend)\.?\s+(?=[A-Z])", re.IGNORECASE)
+
+
 def clean_name(text: str) -> str:
-    """Drop a leading article, a possessive ending and stray punctuation."""
+    """Drop a leading article or title, a possessive ending and stray punctuation; one apostrophe
+    and one quotation mark shape, so "O’Dowd" and "O'Dowd" are one name."""
+    text = text.translate(_ONE_MARK_SHAPE)
     text = re.sub(r"^(the|a|an)\s+", "", text.strip(" ,.;:\n"), flags=re.IGNORECASE)
+    text = _HONORIFIC.sub("", text)
     return _POSSESSIVE.sub("", text).strip()
 
 
@@ -275,8 +283,11 @@ def _organization_in(np_tokens: list[Token], skip: set[int]) -> str | None:
                 continue
             return clean_name(ent.text)
         if token.dep_ in ("poss", "compound", "pobj") and token.head.i not in skip:
-            run = _proper_run(token)
-            return _name_text(run)
+            # "the Fair Play for Creators Alliance": the whole name, never its first word.
+            head = token
+            while head.dep_ == "compound" and head.head.i > head.i and looks_like_name(head.head) and head.head.i not in skip:
+                head = head.head
+            return _name_text(_through_of_phrase(_proper_run(head)))
     return None
 
 
