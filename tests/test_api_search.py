@@ -38,15 +38,15 @@ def article_slugs(http, **params) -> set[str]:
         ({"q": "exemption | lawful"}, {"consultation", "silent-album", "fair-use", "delay"}),
         ({"speaker": "mara LINDQVIST"}, {"artists-sue", "opt-out-tools"}),
         ({"organization": "writers union"}, {"consultation", "silent-album"}),
-        ({"target": "ai_training", "label": "against"}, {"artists-sue", "silent-album", "opt-out-tools"}),
-        ({"target": "copyright_exemption"}, {"consultation", "silent-album", "delay", "opt-out-tools"}),
+        ({"target": "consent", "label": "against"}, {"artists-sue", "silent-album", "opt-out-tools"}),
+        ({"target": "litigation"}, {"consultation", "silent-album", "delay", "opt-out-tools"}),
         ({"label": "favor"}, {"licensing-deal", "fair-use"}),
         ({"source": "bbc"}, {"consultation", "football"}),
         ({"source": ["bbc", "verge"]}, {"consultation", "football", "licensing-deal", "fair-use", "opt-out-tools"}),
         ({"from": "2025-04-01", "to": "2025-04-30T23:59:59Z"}, {"consultation", "silent-album"}),
         ({"min_relevance": 0.85}, {"artists-sue", "consultation", "silent-album", "opt-out-tools"}),
         ({"relevant_only": "true"}, ALL - {"football"}),
-        ({"q": "illustrators", "source": "verge", "target": "ai_training"}, {"opt-out-tools"}),
+        ({"q": "illustrators", "source": "verge", "target": "consent"}, {"opt-out-tools"}),
     ],
 )
 def test_each_article_filter_returns_the_expected_articles(http, params, expected):
@@ -60,7 +60,7 @@ def test_each_article_filter_returns_the_expected_articles(http, params, expecte
         ({"organization": "Illustrators Guild"}, ["Mara Lindqvist"] * 2),
         ({"q": "lawful"}, ["Daniel Okafor"]),
         ({"q": "priya"}, ["Priya Raman"] * 2),  # speaker names are searchable text too
-        ({"target": "copyright_exemption", "label": "neutral"}, ["Tom Becker"]),
+        ({"target": "litigation", "label": "neutral"}, ["Tom Becker"]),
         ({"source": "bbc"}, ["Priya Raman"]),
     ],
 )
@@ -76,7 +76,7 @@ def test_results_carry_summary_quotes_and_link_but_not_full_text(http, api_world
     assert item["url"] == "https://guardian.example/artists-sue"
     assert item["summary"].startswith("A guild of illustrators")
     assert [q["speaker"] for q in item["quotes"]] == ["Mara Lindqvist", "Daniel Okafor"]
-    assert item["quotes"][0]["stance"] == [{"target_id": "ai_training", "label": "against", "confidence": 0.9}]
+    assert item["quotes"][0]["stance"] == [{"target_id": "consent", "label": "against", "confidence": 0.9}]
     assert item["text"] is None
     assert "FULL TEXT" not in json.dumps(http.get("/v1/articles", params={"size": 50}).json())
 
@@ -99,10 +99,10 @@ def test_semantic_search_ranks_the_closest_article_first_and_applies_filters(htt
 
 
 def test_stance_over_time_counts_per_target_and_month(http):
-    response = http.get("/v1/stats/stance", params={"interval": "month", "target": "ai_training", "from": "2025-01-01"})
+    response = http.get("/v1/stats/stance", params={"interval": "month", "target": "consent", "from": "2025-01-01"})
     assert response.status_code == 200, response.text
     series = response.json()["series"]
-    assert [s["target"] for s in series] == ["ai_training"]
+    assert [s["target"] for s in series] == ["consent"]
     points = {p["date"][:7]: p["counts"] for p in series[0]["points"]}
     assert points == {
         "2025-03": {"against": 1, "favor": 1},
@@ -114,8 +114,8 @@ def test_stance_over_time_counts_per_target_and_month(http):
 
 def test_stance_over_time_without_target_has_a_series_per_target_and_counts_quotes(http):
     articles = http.get("/v1/stats/stance", params={"interval": "month"}).json()
-    assert [s["target"] for s in articles["series"]] == ["ai_training", "copyright_exemption"]
-    quotes = http.get("/v1/stats/stance", params={"interval": "month", "index": "quotes", "target": "copyright_exemption"})
+    assert [s["target"] for s in articles["series"]] == ["consent", "litigation"]
+    quotes = http.get("/v1/stats/stance", params={"interval": "month", "index": "quotes", "target": "litigation"})
     points = {p["date"][:7]: p["counts"] for p in quotes.json()["series"][0]["points"]}
     assert points == {"2025-04": {"against": 1}, "2025-06": {"neutral": 1, "against": 1}}
 
@@ -127,8 +127,8 @@ def test_top_speakers_organisations_and_sources(http):
         "Daniel Okafor": 3, "Mara Lindqvist": 2, "Priya Raman": 2, "Tom Becker": 1,
     }
     assert speakers[0]["label"] == "Synthetica AI"
-    assert speakers[0]["stance"] == {"ai_training:favor": 3}
-    organizations = http.get("/v1/stats/top/organizations", params={"target": "ai_training", "label": "against"}).json()
+    assert speakers[0]["stance"] == {"consent:favor": 3}
+    organizations = http.get("/v1/stats/top/organizations", params={"target": "consent", "label": "against"}).json()
     assert {e["value"]: e["count"] for e in organizations["entries"]} == {"Illustrators Guild": 2, "Writers Union": 1}
     sources = http.get("/v1/stats/top/sources", params={"relevant_only": "true"}).json()["entries"]
     assert {(e["value"], e["label"], e["count"]) for e in sources} == {
@@ -204,7 +204,7 @@ def test_csv_export_respects_the_row_cap(http):
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert len(rows) == 5  # 8 match, cap is 5
     assert [r["url"].rsplit("/", 1)[1] for r in rows] == ["opt-out-tools", "delay", "football", "fair-use", "silent-album"]
-    assert rows[0]["stance_labels"] == "ai_training:against;copyright_exemption:against"
+    assert rows[0]["stance_labels"] == "consent:against;litigation:against"
     assert "FULL TEXT" not in response.text
 
 
@@ -224,3 +224,25 @@ def test_export_pages_through_more_rows_than_one_batch(api_world, monkeypatch):
     rows = list(csv.DictReader(io.StringIO(http.get("/v1/export/articles", params={"sort": "oldest"}).text)))
     assert len(rows) == 7 and len({r["id"] for r in rows}) == 7
     assert rows[0]["url"].endswith("/artists-sue")
+
+
+def test_an_unknown_target_is_refused_with_the_known_ones(http):
+    response = http.get("/v1/articles", params={"target": "copyright"})
+    assert response.status_code == 422
+    message = json.dumps(response.json())
+    assert "unknown target 'copyright'" in message and "consent" in message and "platform_terms" in message
+
+
+def test_q_on_quotes_matches_quote_text_and_titles_only_on_request(http):
+    """'Musicians' is in an article's title, never in a quote: the quote must not come back by default."""
+    assert http.get("/v1/quotes", params={"q": "musicians"}).json()["items"] == []
+    with_titles = http.get("/v1/quotes", params={"q": "musicians", "titles": "true"}).json()["items"]
+    assert [q["speaker"] for q in with_titles] == ["Priya Raman"]
+
+
+def test_exports_carry_the_stance_confidence(http):
+    response = http.get("/v1/export/quotes", params={"format": "csv", "speaker": "tom becker"})
+    (row,) = list(csv.DictReader(io.StringIO(response.text)))
+    assert row["stance_labels"] == "litigation:neutral" and row["stance_confidence"] == "litigation:0.90"
+    line = json.loads(http.get("/v1/export/quotes", params={"format": "ndjson", "speaker": "tom becker"}).text.splitlines()[0])
+    assert line["stance"] == [{"target_id": "litigation", "label": "neutral", "confidence": 0.9}]

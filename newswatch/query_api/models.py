@@ -12,6 +12,8 @@ from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from newswatch.enrichment.profile import load_profile
+
 StanceLabelName = Literal["favor", "against", "neutral", "uncertain"]
 
 MAX_QUERY_LENGTH = 300
@@ -58,6 +60,11 @@ def check_simple_query(text: str) -> str:
     return text
 
 
+def profile_target_ids() -> tuple[str, ...]:
+    """The stance targets of the configured topic profile: the only ids ``target`` accepts."""
+    return tuple(target.id for target in load_profile().targets)
+
+
 class Filters(BaseModel):
     """Filters shared by every search, aggregation and export."""
 
@@ -75,13 +82,22 @@ class Filters(BaseModel):
     )
     speaker: FilterValue | None = Field(None, description="Quoted speaker, exact name, case-insensitive")
     organization: FilterValue | None = Field(None, description="Organisation, exact name, case-insensitive")
-    target: Identifier | None = Field(None, description="Stance target id, e.g. ai_training")
+    target: Identifier | None = Field(None, description="Stance target id of the topic profile, e.g. consent (an unknown id is refused with 422 listing the known ones)")
     label: StanceLabelName | None = Field(None, description="Stance label (combined with target when both are given)")
     source: list[Identifier] = Field(default_factory=list, max_length=20, description="Source ids (any of)")
     date_from: datetime | None = Field(None, alias="from", description="Earliest publication time (ISO 8601; UTC if no zone)")
     date_to: datetime | None = Field(None, alias="to", description="Latest publication time (ISO 8601; default now)")
     min_relevance: float | None = Field(None, ge=0.0, le=1.0, description="Minimum relevance score")
     relevant_only: bool = Field(False, description="Only items the relevance model marked relevant")
+    titles: bool = Field(False, description="On quotes, let q match the article's title too (default: the quote's text and speaker only)")
+
+    @field_validator("target")
+    @classmethod
+    def _known_target(cls, value: str | None) -> str | None:
+        known = profile_target_ids()
+        if value is not None and value not in known:
+            raise ValueError(f"unknown target {value!r}; known targets: {', '.join(known)}")
+        return value
 
     @field_validator("q")
     @classmethod

@@ -32,6 +32,7 @@ class IndexSpec:
 
     name: str
     text_fields: tuple[str, ...]
+    title_fields: tuple[str, ...]  # matched by q only on request (``titles``): a quote is not its article's title
     speaker_field: str
     organization_field: str  # a lowercase-normalized keyword
     tiebreak: tuple[str, ...]  # unique together, so search_after pages never overlap
@@ -41,6 +42,7 @@ class IndexSpec:
 ARTICLES = IndexSpec(
     name="articles",
     text_fields=("title^3", "summary^2", "text"),
+    title_fields=(),
     speaker_field="speakers",
     organization_field="entities.organizations.normalized",
     tiebreak=("canonical_url",),
@@ -52,7 +54,8 @@ ARTICLES = IndexSpec(
 )
 QUOTES = IndexSpec(
     name="quotes",
-    text_fields=("text^2", "article_title", "speaker.text"),
+    text_fields=("text^2", "speaker.text"),
+    title_fields=("article_title",),
     speaker_field="speaker",
     organization_field="organization.normalized",
     tiebreak=("article_id", "position"),
@@ -88,13 +91,13 @@ def resolve_window(date_from: datetime | None, date_to: datetime | None, max_day
     return Window(start, end)
 
 
-def full_text_clause(text: str | None, spec: IndexSpec) -> dict | None:
+def full_text_clause(text: str | None, spec: IndexSpec, with_titles: bool = False) -> dict | None:
     if text is None or not text.strip():
         return None
     return {
         "simple_query_string": {
             "query": text,
-            "fields": list(spec.text_fields),
+            "fields": list(spec.text_fields + (spec.title_fields if with_titles else ())),
             "default_operator": "and",
             "flags": SIMPLE_QUERY_FLAGS,
             "lenient": True,
@@ -128,7 +131,7 @@ def filter_clauses(filters: Filters, spec: IndexSpec, window: Window) -> list[di
 
 def bool_query(filters: Filters, spec: IndexSpec, window: Window, use_text: bool = True) -> dict:
     query: dict = {"filter": filter_clauses(filters, spec, window)}
-    text = full_text_clause(filters.q, spec) if use_text else None
+    text = full_text_clause(filters.q, spec, filters.titles) if use_text else None
     if text:
         query["must"] = [text]
     return {"bool": query}

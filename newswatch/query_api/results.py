@@ -17,12 +17,12 @@ from newswatch.query_api.models import (
 )
 
 ARTICLE_CSV_COLUMNS = (
-    "id", "published_at", "source_id", "source_name", "title", "url", "summary", "stance_labels", "speakers",
-    "organizations", "relevance", "cluster_id",
+    "id", "published_at", "source_id", "source_name", "title", "url", "summary", "stance_labels", "stance_confidence",
+    "speakers", "organizations", "relevance", "cluster_id",
 )
 QUOTE_CSV_COLUMNS = (
-    "id", "published_at", "speaker", "organization", "text", "stance_labels", "article_title", "article_url",
-    "source_name",
+    "id", "published_at", "speaker", "organization", "text", "stance_labels", "stance_confidence", "article_title",
+    "article_url", "source_name",
 )
 # A cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -156,11 +156,17 @@ def article_row(article: ArticleOut) -> dict:
         "url": article.url,
         "summary": article.summary,
         "stance_labels": [f"{s.target_id}:{s.label}" for s in article.stance],
+        "stance_confidence": stance_confidence(article.stance),
         "speakers": article.speakers,
         "organizations": article.organizations,
         "relevance": article.relevance,
         "cluster_id": article.cluster_id,
     }
+
+
+def stance_confidence(stance: list[StanceOut]) -> list[str]:
+    """``target:confidence`` per judgement, beside ``stance_labels``: how sure the model was."""
+    return [f"{s.target_id}:{s.confidence:.2f}" for s in stance if s.confidence is not None]
 
 
 def quote_row(quote: QuoteOut) -> dict:
@@ -171,6 +177,7 @@ def quote_row(quote: QuoteOut) -> dict:
         "organization": quote.organization,
         "text": quote.text,
         "stance_labels": [f"{s.target_id}:{s.label}" for s in quote.stance],
+        "stance_confidence": stance_confidence(quote.stance),
         "article_title": quote.article_title,
         "article_url": quote.article_url,
         "source_name": quote.source_name,
