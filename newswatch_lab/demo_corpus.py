@@ -3,7 +3,7 @@
 ``demo/corpus`` holds the pages and feeds, ``demo/terms`` three versions of a
 platform's terms page, ``demo/sources.yaml`` the sources that point at them and
 ``demo/expected.json`` what the pipeline should find. Every absolute URL is
-written with the ``{{BASE_URL}}`` placeholder, which ``demo.server`` replaces
+written with the ``{{BASE_URL}}`` placeholder, which ``newswatch_lab.demo_server`` replaces
 with its own address when it serves a file, so the corpus works on any port.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Running the shared article-extraction benchmark (Scrapinghub/Zyte, 181 pages).
 
 Scores the body text of any extractor ``(html, url) -> text`` with
-:mod:`extractors.benchmark_metric` and times it page by page. Speed is the
+:mod:`newswatch_lab.extraction_metric` and times it page by page. Speed is the
 median over pages of the time one page takes, turned into documents per
 second. The headline figure uses the process's CPU time, which is what "on
 one core" means and stays stable when other jobs share the machine; the

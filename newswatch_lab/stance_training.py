@@ -17,7 +17,7 @@ losses that tie factor 0 of the head to known directions: the statement factor p
 an IBM claim's sentiment towards its own target, the claim factor predicts which way a
 claim points (IBM motions, templates, profile claims and paraphrases, and their negations).
 
-Both experts (see ``enrichment.stance``) are trained on the same data and objective: the
+Both experts (see ``newswatch.enrichment.stance``) are trained on the same data and objective: the
 tuned expert fine-tunes MiniLM's upper layers with a warm-up/decay schedule; the reference
 expert trains only its head over frozen mpnet embeddings (computed once, so its 30 epochs
 take seconds). For each, the epoch with the best dev score is kept and a temperature is

@@ -3,7 +3,7 @@
     python -m newswatch_lab.summary_training --dataset ../shared/datasets/summarization-cnndm
 
 What is fitted: the 18 coefficients of a logistic regression over the
-hand-made sentence features of ``enrichment.summarize`` (position prior,
+hand-made sentence features of ``newswatch.enrichment.summarize`` (position prior,
 centrality, length, quotation) plus the MMR redundancy weight. That is the
 tuning of a position-and-centrality scoring rule, not a learned text model: no
 word or embedding dimension is a feature.

@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Train the stance model into models/stance/ (weights, tokenizer, stance_config.json, metrics.json).
 
-Two steps: the two experts (``enrichment.stance_training``, about 6 minutes), then the
-target heads on top of them (``enrichment.stance_target_training``, about 2 minutes);
+Two steps: the two experts (``newswatch_lab.stance_training``, about 6 minutes), then the
+target heads on top of them (``newswatch_lab.stance_target_training``, about 2 minutes);
 ``--targets-only`` retrains the target heads alone over the experts already in ``--out``.
 
 Reproducible: fixed seeds, fixed data splits, data hashes and scores recorded in

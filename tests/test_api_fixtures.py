@@ -1,6 +1,6 @@
 """Shared fixtures of the query API tests: a small known corpus indexed into the real node.
 
-The corpus goes through the real write path (indexing.store -> bulk Indexer),
+The corpus goes through the real write path (newswatch.indexing.store -> bulk Indexer),
 so it satisfies the strict mappings. Speakers and organisations are invented.
 The sentence encoder is replaced by a tiny deterministic bag-of-words encoder
 producing 384-d unit vectors (semantic tests only need "more shared words ->

@@ -5,7 +5,7 @@ the MiniLM encoder serves relevance, the summary and the stored embedding, and
 caches sentence embeddings by content, so the title and first sentences of an
 article are encoded once even though relevance and the summariser both read them.
 
-Stance comes from ``enrichment.stance``. Every quote judged relevant is read against every
+Stance comes from ``newswatch.enrichment.stance``. Every quote judged relevant is read against every
 target of the profile, and the model itself says which targets it addresses: a target is
 kept for a quote only when the model judges it addressed, so a quote about voice clones
 carries no judgement about dataset transparency. A quote is read in passages of up to

@@ -1,6 +1,6 @@
 """What each endpoint asks Elasticsearch, and how the answer becomes a result.
 
-The HTTP layer (``query_api.app``) only authenticates and translates errors;
+The HTTP layer (``newswatch.query_api.app``) only authenticates and translates errors;
 everything here takes validated parameters and returns response models.
 """
 from __future__ import annotations
