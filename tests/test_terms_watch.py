@@ -122,3 +122,7 @@ def test_terms_diff_command_prints_the_added_clause(es_ready, es_settings, monke
     assert main(["terms", "diff", "acme", "terms", "--from", "1", "--to", "2"]) == 0
     output = capsys.readouterr().out
     assert "+2. We train AI models on uploads." in output
+    assert main(["terms", "list", "acme"]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in listing[1:]] == [["acme/terms", "1"], ["acme/terms", "2"]]
+    assert main(["terms", "list", "nobody"]) == 0 and "no stored versions" in capsys.readouterr().out

@@ -51,6 +51,20 @@ def latest_version(client: Elasticsearch, prefix: str, document: TermsDocument) 
     return hits[0]["_source"] if hits else None
 
 
+def list_versions(client: Elasticsearch, prefix: str, platform: str | None = None, limit: int = 1000) -> list[dict]:
+    """Every stored version (platform, document, version, dates, AI flag), by document then version."""
+    query = {"term": {"platform": platform}} if platform else {"match_all": {}}
+    try:
+        response = client.search(
+            index=IndexNames(prefix).alias("terms"), query=query, size=limit,
+            sort=[{"platform": "asc"}, {"document": "asc"}, {"version": "asc"}],
+            source=["platform", "document", "doc_type", "version", "fetched_at", "changed_at", "ai_related", "ai_change_kinds", "url"],
+        )
+    except NotFoundError:
+        return []
+    return [hit["_source"] for hit in response["hits"]["hits"]]
+
+
 def get_version(client: Elasticsearch, prefix: str, platform: str, document: str, version: int) -> dict:
     doc_id = stable_id(platform, document, str(version))
     try:
