@@ -118,6 +118,9 @@ FIXTURE_ARTICLES = [
     # Published before the period but first fetched in it: new to readers.
     article("late-find", "policy-watch", "Regulator proposes training-data disclosure rules", at(-20), 0.7, None,
             {"transparency": "favor"}, fetched=at(10), category="policy"),
+    # Left out: published weeks before the period, though fetched in it (a new source's archive).
+    article("backfill", "policy-watch", "Regulator opened an inquiry into AI training last autumn", at(-24 * 60), 0.9, None,
+            {"transparency": "favor"}, fetched=at(9), category="policy"),
     # Left out: not relevant, below the minimum relevance, after the period.
     article("phone", "tech-ledger", "New phone has a better camera", at(5), 0.05, "cluster-phone", is_relevant=False),
     article("weak", "tech-ledger", "AI mentioned in passing", at(5), 0.3, "cluster-weak"),
@@ -191,6 +194,7 @@ def test_digest_email_has_both_parts_merged_stories_quotes_escaping_and_links(co
                      AirflowSmtpSender(config.smtp_conn_id))
     assert result.status == "sent" and result.story_count == 4
     assert len(smtp.messages) == 1
+    assert "Regulator opened an inquiry" not in smtp.messages[0][1].as_string()  # the backfilled page stays out
     recipients, message = smtp.messages[0]
     assert sorted(recipients) == ["desk@example.org", "editor@example.org"]
     assert message.get_content_type() == "multipart/alternative"

@@ -333,13 +333,26 @@ def _window_range(field_name: str, window: Window) -> dict:
     return {"range": {field_name: {"gte": window.start.isoformat(), "lt": window.end.isoformat()}}}
 
 
+# A page published shortly before the period but first fetched in it is news to readers; one
+# published weeks earlier (a new source's archive, a backfill) is not, whenever it was fetched.
+LATE_DISCOVERY = timedelta(days=2)
+
+
+def _late_discovery(window: Window) -> dict:
+    """Published before the period (by at most LATE_DISCOVERY) and first fetched in it."""
+    return {"bool": {"filter": [
+        _window_range("fetched_at", window),
+        {"range": {"@timestamp": {"gte": (window.start - LATE_DISCOVERY).isoformat(), "lt": window.start.isoformat()}}},
+    ]}}
+
+
 def article_query(filters: Filters, window: Window) -> dict:
     conditions: list[dict] = [
         {"term": {"is_relevant": True}},
         {"range": {"relevance": {"gte": filters.min_relevance}}},
-        # Published in the period, or published earlier but first fetched in it (late discovery).
-        {"bool": {"should": [_window_range("@timestamp", window), _window_range("fetched_at", window)],
-                  "minimum_should_match": 1}},
+        # Published in the period (@timestamp: the publication date, the fetch time for an undated
+        # page), or a late discovery.
+        {"bool": {"should": [_window_range("@timestamp", window), _late_discovery(window)], "minimum_should_match": 1}},
     ]
     origin = []
     if filters.sources:
@@ -428,8 +441,7 @@ class ContentBuilder:
         """Articles published before the period but first fetched in it: their quotes are new to readers."""
         response = self.client.search(
             index=self.names.alias("articles"), size=MAX_ARTICLES, source=False,
-            query={"bool": {"filter": [_window_range("fetched_at", window),
-                                       {"range": {"@timestamp": {"lt": window.start.isoformat()}}}]}},
+            query=_late_discovery(window),
         )
         return [hit["_id"] for hit in response["hits"]["hits"]]
 
