@@ -36,17 +36,13 @@ def test_the_import_contracts_hold():
     assert "2 kept, 0 broken" in result.stdout
 
 
-def test_runtime_code_importing_the_lab_breaks_a_contract(package_copy):
-    model = package_copy / "newswatch" / "core" / "model.py"
-    model.write_text(model.read_text() + "\nfrom newswatch_lab import shared  # deliberate violation\n")
+@pytest.mark.parametrize("module, violation, contract", [
+    ("newswatch/core/model.py", "from newswatch_lab import shared", "The runtime never imports the lab"),
+    ("newswatch/feeds/poller.py", "from newswatch import pipeline", "Layers: entry points over the pipeline"),
+], ids=["runtime-imports-lab", "stage-imports-pipeline"])
+def test_a_deliberate_violation_breaks_its_contract(package_copy, module, violation, contract):
+    path = package_copy / module
+    path.write_text(path.read_text() + f"\n{violation}  # deliberate violation\n")
     result = lint_imports(package_copy)
     assert result.returncode != 0
-    assert "The runtime never imports the lab" in result.stdout and "BROKEN" in result.stdout
-
-
-def test_a_stage_importing_the_pipeline_breaks_the_layers(package_copy):
-    poller = package_copy / "newswatch" / "feeds" / "poller.py"
-    poller.write_text(poller.read_text() + "\nfrom newswatch import pipeline  # deliberate violation: a stage reaching up\n")
-    result = lint_imports(package_copy)
-    assert result.returncode != 0
-    assert "Layers: entry points over the pipeline" in result.stdout and "BROKEN" in result.stdout
+    assert f"{contract}" in result.stdout and "BROKEN" in result.stdout
