@@ -219,3 +219,17 @@ def test_an_organisation_is_named_whole_never_by_its_first_word():
 def test_one_person_is_one_speaker_whatever_the_apostrophe_or_title():
     text = "“We will appeal,” said Liam O’Dowd, a producer.\n\n“It matters,” said Liam O'Dowd later.\n\n“Consent first,” said Dr. Ana Ruiz."
     assert [q.speaker for q in extract_quotes(text)] == ["Liam O'Dowd", "Liam O'Dowd", "Ana Ruiz"]
+
+
+def test_a_person_keeps_the_organisation_the_article_gives_them_under_its_full_name():
+    text = (
+        "“Consent comes first,” said Maya Okafor of the Fair Play for Creators Alliance.\n\n"
+        "“We will keep campaigning,” Okafor said.\n\n"
+        "“Nobody asked us,” said Ravi Menon of the Alliance."
+    )
+    quotes = extract_quotes(text)
+    assert [(q.speaker, q.organization) for q in quotes] == [
+        ("Maya Okafor", "Fair Play for Creators Alliance"),
+        ("Maya Okafor", "Fair Play for Creators Alliance"),
+        ("Ravi Menon", "Fair Play for Creators Alliance"),
+    ]

@@ -115,6 +115,29 @@ def _resolve_speakers(analysis: TextAnalysis, candidates: list[Candidate]) -> No
         previous = candidate
 
 
+def _full_organisation(name: str, known: list[str]) -> str:
+    """"Alliance" or "Kestrel" -> the longest organisation named in the article that ends or starts with it."""
+    longer = [other for other in known if other != name and (other.endswith(" " + name) or other.startswith(name + " "))]
+    return max(longer, key=len) if longer else name
+
+
+def _consistent_organisations(candidates: list[Candidate]) -> None:
+    """One organisation per person per article: the one the article gives them at any of their quotes,
+    under its full name, so a filter on the organisation finds all of them."""
+    known = [c.speaker.organization for c in candidates if c.speaker.organization]
+    of_person: dict[str, str] = {}
+    for candidate in candidates:
+        speaker = candidate.speaker
+        if speaker.organization:
+            speaker.organization = _full_organisation(speaker.organization, known)
+            if speaker.name and speaker.speaker_type == "person":
+                of_person.setdefault(speaker.name, speaker.organization)
+    for candidate in candidates:
+        speaker = candidate.speaker
+        if not speaker.organization and speaker.name in of_person:
+            speaker.organization = of_person[speaker.name]
+
+
 def extract_quotes(text: str, language: str | None = None, nlp: Language | None = None, max_chars: int = MAX_TEXT_CHARS) -> list[Quote]:
     """All quotes in ``text`` in reading order, as ``newswatch.core.model.Quote``.
 
@@ -134,6 +157,7 @@ def extract_quotes(text: str, language: str | None = None, nlp: Language | None 
     analysis = TextAnalysis(text, (nlp or get_nlp())(text))
     candidates = QuoteRules(analysis).run()
     _resolve_speakers(analysis, candidates)
+    _consistent_organisations(candidates)
     quotes = []
     for position, candidate in enumerate(candidates):
         speaker = candidate.speaker
