@@ -17,6 +17,7 @@ from elasticsearch import Elasticsearch
 from newswatch.digest.records import DigestRecords
 from newswatch.digest.subscriptions import DigestConfig, Filters, Subscription
 from newswatch.enrichment.profile import load_profile
+from newswatch.indexing.kibana import data_view_id
 from newswatch.indexing.schema import IndexNames
 
 log = logging.getLogger(__name__)
@@ -395,7 +396,7 @@ class ContentBuilder:
         pick_key_quotes(shown, self._key_quote_hits(shown))
 
         kibana = self.config.effective_kibana_url
-        articles_view = self.names.alias("articles")
+        articles_view = data_view_id(self.names.prefix, "articles")  # the view `newswatch kibana import` makes
         if kibana:
             for story in shown:
                 field_name = "cluster_id" if story.key not in story.article_ids else "_id"

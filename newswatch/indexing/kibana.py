@@ -1,22 +1,92 @@
-"""Kibana saved objects shipped in ``index_mappings/kibana/`` and their import."""
+"""Kibana saved objects for an index prefix: data views, saved searches, Lens visualizations, dashboard.
+
+The templates in ``index_mappings/kibana/`` are written for the default prefix; ``saved_objects(prefix)``
+renames every object id and data view after the configured prefix and stamps the migration versions,
+so ``newswatch kibana export`` and ``kibana import`` serve any prefix and two prefixes imported into one
+Kibana never overwrite each other.
+"""
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
 
 import requests
 
-from newswatch.indexing.schema import MAPPINGS_DIR
+from newswatch.core.settings import ElasticsearchSettings
+from newswatch.indexing.schema import MAPPINGS_DIR, IndexNames
 
 KIBANA_DIR = MAPPINGS_DIR / "kibana"
+TEMPLATE_PREFIX = ElasticsearchSettings.index_prefix
+
+# Kibana 9.2 (docker-compose.yml pins 9.2.8) still writes coreMigrationVersion 8.8.0, core's last
+# migration: later changes are per-type model versions. Each type's version is the last migration the
+# objects' shape already has (Lens and dashboards 8.9.0, searches and data views 8.0.0), so Kibana
+# runs none of the older ones on import and refuses none as too new.
+CORE_MIGRATION_VERSION = "8.8.0"
+TYPE_MIGRATION_VERSIONS = {"index-pattern": "8.0.0", "search": "8.0.0", "lens": "8.9.0", "dashboard": "8.9.0"}
+# A dashboard panel's version is the embeddable state version it was written in.
+PANEL_VERSION = TYPE_MIGRATION_VERSIONS["dashboard"]
+
+
+class SavedObjectTemplateError(ValueError):
+    """A template in index_mappings/kibana/ cannot be generated for a prefix; the message names it."""
 
 
 def load_saved_objects(directory: Path = KIBANA_DIR) -> list[dict]:
+    """The templates as written (default prefix, no migration versions)."""
     objects = []
     for path in sorted(directory.glob("*.ndjson")):
         objects.extend(json.loads(line) for line in path.read_text().splitlines() if line.strip())
     return objects
+
+
+def data_view_id(prefix: str, index_name: str) -> str:
+    """The generated data view of one logical index: id and title are the index's alias."""
+    return IndexNames(prefix).alias(index_name)
+
+
+def _renamed(object_id: str, prefix: str) -> str:
+    if not object_id.startswith(f"{TEMPLATE_PREFIX}-"):
+        raise SavedObjectTemplateError(f"saved object id {object_id!r} does not start with {TEMPLATE_PREFIX!r}-")
+    return prefix + object_id.removeprefix(TEMPLATE_PREFIX)
+
+
+def saved_object_for_prefix(template: dict, prefix: str) -> dict:
+    obj = copy.deepcopy(template)
+    if obj.get("type") not in TYPE_MIGRATION_VERSIONS:
+        raise SavedObjectTemplateError(f"saved object {obj.get('id')!r}: unsupported type {obj.get('type')!r}")
+    obj["id"] = _renamed(obj["id"], prefix)
+    for reference in obj.get("references", []):
+        reference["id"] = _renamed(reference["id"], prefix)
+    attributes = obj["attributes"]
+    if obj["type"] == "index-pattern":
+        attributes["title"] = data_view_id(prefix, attributes["title"].removeprefix(f"{TEMPLATE_PREFIX}-"))
+        if attributes["title"] != obj["id"]:
+            raise SavedObjectTemplateError(f"data view {template['id']!r}: its id and title must both be the alias")
+        attributes["name"] = f"{attributes['name']} ({prefix})"
+    elif obj["type"] == "dashboard":
+        # Both dashboards stay apart in Kibana's list when two prefixes are imported.
+        attributes["title"] = f"{attributes['title']} ({prefix})"
+        panels = json.loads(attributes["panelsJSON"])
+        attributes["panelsJSON"] = json.dumps([dict(panel, version=PANEL_VERSION) for panel in panels])
+    obj.update(
+        coreMigrationVersion=CORE_MIGRATION_VERSION,
+        typeMigrationVersion=TYPE_MIGRATION_VERSIONS[obj["type"]],
+        managed=False,
+    )
+    return obj
+
+
+def saved_objects(prefix: str, directory: Path = KIBANA_DIR) -> list[dict]:
+    """Every saved object, generated for ``prefix``: ids, data views and references all name it."""
+    return [saved_object_for_prefix(template, prefix) for template in load_saved_objects(directory)]
+
+
+def export_ndjson(prefix: str) -> str:
+    """The NDJSON file Kibana's Saved Objects import takes (one object per line)."""
+    return "".join(json.dumps(obj, ensure_ascii=False) + "\n" for obj in saved_objects(prefix))
 
 
 def _walk_search_source(obj: dict) -> dict:
@@ -70,6 +140,37 @@ def lens_layer_fields(lens_attributes: dict) -> dict[str, set[str]]:
     return by_view
 
 
+# Mapping types Elasticsearch can aggregate and sort on from doc values (text needs fielddata, off here).
+AGGREGATABLE_TYPES = frozenset({
+    "keyword", "constant_keyword", "wildcard", "boolean", "date", "date_nanos", "ip", "long", "integer",
+    "short", "byte", "double", "float", "half_float", "scaled_float", "unsigned_long",
+})
+
+
+def mapped_field_types(properties: dict, prefix: str = "") -> dict[str, str]:
+    """Every field path of a mapping (objects flattened, multi-fields included) with its type."""
+    types: dict[str, str] = {}
+    for name, spec in properties.items():
+        path = f"{prefix}{name}"
+        types[path] = spec.get("type", "object")
+        types.update({f"{path}.{sub}": sub_spec["type"] for sub, sub_spec in spec.get("fields", {}).items()})
+        types.update(mapped_field_types(spec.get("properties", {}), f"{path}."))
+    return types
+
+
+def aggregated_fields(obj: dict) -> set[str]:
+    """Fields a saved object aggregates or sorts on: Lens columns and their sort keys, a search's sort."""
+    attributes = obj.get("attributes", {})
+    fields = {key for key, _ in attributes.get("sort", [])}
+    own_lens = [attributes] if obj.get("type") == "lens" else []
+    for lens in own_lens + by_value_lens_panels(obj):
+        for datasource in lens.get("state", {}).get("datasourceStates", {}).values():
+            for layer in datasource.get("layers", {}).values():
+                for column in layer.get("columns", {}).values():
+                    fields |= {column.get("sourceField"), (column.get("params") or {}).get("sortField")}
+    return fields - {None, LENS_RECORDS_FIELD}
+
+
 def by_value_lens_panels(obj: dict) -> list[dict]:
     """Lens attributes embedded in a dashboard's panels (by-value panels)."""
     panels = json.loads(obj.get("attributes", {}).get("panelsJSON", "[]"))
@@ -103,17 +204,27 @@ def referenced_data_view(obj: dict, objects_by_id: dict[str, dict]) -> dict | No
     return None
 
 
-def import_saved_objects(kibana_url: str, api_key: str | None = None, overwrite: bool = True) -> dict:
-    payload = "".join(json.dumps(o) + "\n" for o in load_saved_objects()).encode("utf-8")
+class KibanaImportError(RuntimeError):
+    """Kibana could not be reached or refused the import; the message says which."""
+
+
+def import_saved_objects(kibana_url: str, prefix: str, api_key: str | None = None, overwrite: bool = True) -> dict:
+    """Generate the objects for ``prefix`` and post them to Kibana's Saved Objects import API."""
+    base_url = kibana_url.rstrip("/")
     headers = {"kbn-xsrf": "newswatch"}
     if api_key:
         headers["Authorization"] = f"ApiKey {api_key}"
-    response = requests.post(
-        f"{kibana_url.rstrip('/')}/api/saved_objects/_import",
-        params={"overwrite": str(overwrite).lower()},
-        headers=headers,
-        files={"file": ("newswatch.ndjson", payload, "application/ndjson")},
-        timeout=60,
-    )
-    response.raise_for_status()
+    try:
+        response = requests.post(
+            f"{base_url}/api/saved_objects/_import",
+            params={"overwrite": str(overwrite).lower()},
+            headers=headers,
+            files={"file": (f"{prefix}.ndjson", export_ndjson(prefix).encode("utf-8"), "application/ndjson")},
+            timeout=60,
+        )
+    except requests.RequestException as exc:
+        raise KibanaImportError(f"Kibana at {base_url} is unreachable ({type(exc).__name__})") from exc
+    if not response.ok:
+        detail = " ".join(response.text.split())[:300]
+        raise KibanaImportError(f"Kibana at {base_url} refused the import: HTTP {response.status_code} {detail}")
     return response.json()
