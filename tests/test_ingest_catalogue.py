@@ -52,7 +52,7 @@ def test_shipped_catalogue_loads_and_every_entry_is_well_formed():
         ({"poll_interval_minutes": 1}, "field 'poll_interval_minutes'"),
         ({"poll_interval_minutes": "often"}, "field 'poll_interval_minutes'"),
         ({"feed_url": "https://x.example/"}, "field 'feed_url' is not a known field"),
-        ({"feeds": [], "listing_url": None}, "needs at least one of 'feeds' or 'listing_url'"),
+        ({"feeds": [], "listing_url": None}, "needs at least one of 'feeds', 'sitemaps' or 'listing_url'"),
     ],
 )
 def test_invalid_entries_name_the_entry_and_the_field(change, expected):

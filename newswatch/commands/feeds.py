@@ -5,6 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from elasticsearch import NotFoundError
+
 from newswatch.core.settings import Settings
 from newswatch.feeds.catalogue import (
     DEFAULT_CATALOGUE,
@@ -16,6 +18,7 @@ from newswatch.feeds.catalogue import (
     load_catalogue,
     merge_sources,
 )
+from newswatch.feeds.discovery import catalogue_diff, discover_source, proposed_source
 from newswatch.feeds.poller import SourcesIndexMissing, run_poll
 from newswatch.fetching.safe_fetch import Fetcher, FetchPolicy
 from newswatch.indexing.connection import es_client
@@ -110,14 +113,47 @@ def _poll(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     client = es_client(settings.es)
-    hits = client.search(index=IndexNames(settings.es.index_prefix).alias("sources"), size=1000, sort=[{"source_id": "asc"}])["hits"]["hits"]
-    print(f"{'source':<32} {'healthy':<8} {'fails':>5} {'status':>6} {'next poll (UTC)':<20} last error")
+    try:
+        hits = client.search(index=IndexNames(settings.es.index_prefix).alias("sources"), size=10_000, sort=[{"source_id": "asc"}])["hits"]["hits"]
+    except NotFoundError:
+        print("error: no sources index; run `newswatch setup` and a poll first", file=sys.stderr)
+        return 1
+    print(f"{'source':<32} {'polled by':<19} {'healthy':<8} {'fails':>5} {'status':>6} {'last new item (UTC)':<20} {'next poll (UTC)':<20} last error")
     for hit in hits:
         doc = hit["_source"]
         print(
-            f"{doc['source_id']:<32} {str(doc.get('healthy')):<8} {doc.get('consecutive_failures') or 0:>5} "
-            f"{doc.get('last_status') or '':>6} {(doc.get('next_poll_at') or '')[:19]:<20} {(doc.get('last_error') or '')[:80]}"
+            f"{doc['source_id']:<32} {doc.get('polled_by') or '-':<19} {str(doc.get('healthy')):<8} {doc.get('consecutive_failures') or 0:>5} "
+            f"{doc.get('last_status') or '':>6} {(doc.get('last_new_item_at') or 'never')[:19]:<20} "
+            f"{(doc.get('next_poll_at') or '')[:19]:<20} {(doc.get('last_error') or '')[:80]}"
         )
+    return 0
+
+
+def _discover(args: argparse.Namespace) -> int:
+    try:
+        sources = load_catalogue(args.catalogue)
+    except CatalogueError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    chosen = [s for s in sources if args.source_id in (None, s.id)]
+    if not chosen:
+        print(f"error: no source {args.source_id!r} in {args.catalogue}", file=sys.stderr)
+        return 1
+    proposals = {}
+    with Fetcher(FetchPolicy.from_settings(Settings.from_env().fetch, args.allow)) as fetcher:
+        for source in chosen:
+            discovery = discover_source(fetcher, source)
+            print(f"{source.id}:")
+            for check in discovery.checks:
+                mark = "+" if check.accepted else "-"
+                print(f"  {mark} {check.kind} {check.url} ({check.how}): {check.detail}")
+            if not discovery.checks:
+                print("  nothing announced, no feed at the usual paths, no sitemap in robots.txt")
+            proposals[source.id] = proposed_source(source, discovery)
+    if args.write:
+        # Printed, never written: the catalogue is the user's file, with their comments and order.
+        diff = catalogue_diff(sources, [proposals.get(s.id, s) for s in sources], args.catalogue)
+        print(diff or "no catalogue change proposed", end="" if diff else "\n")
     return 0
 
 
@@ -150,4 +186,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     poll.add_argument("--allow", action="append", default=[], help="network or host exempt from the SSRF guard (repeatable)")
     poll.set_defaults(handler=_poll)
 
-    actions.add_parser("status", help="health of every source from the sources index").set_defaults(handler=_status)
+    actions.add_parser("status", help="per source: how it is polled, last new item, failures (from the sources index)").set_defaults(handler=_status)
+
+    discover = with_catalogue(actions.add_parser("discover", help="find the feeds and sitemaps a source's site publishes"))
+    discover.add_argument("source_id", nargs="?", help="one source id (default: every source)")
+    discover.add_argument("--write", action="store_true", help="print the proposed catalogue change as a YAML diff (the file is not touched)")
+    discover.add_argument("--allow", action="append", default=[], help="network or host exempt from the SSRF guard (repeatable)")
+    discover.set_defaults(handler=_discover)

@@ -8,10 +8,13 @@ Each entry::
       language: en                         # ISO 639-1
       feeds: [https://www.musicbusinessworldwide.com/feed/]
       listing_url: https://...             # a page listing articles, for sources without a feed
+      sitemaps: [https://.../news-sitemap.xml]  # instead of a feed: a (news) sitemap or sitemap index
       poll_interval_minutes: 30
 
-An entry needs ``feeds``, ``listing_url`` or both; the listing page is polled
-only when a source has no feeds. Loading validates every entry and reports
+An entry needs ``feeds``, ``sitemaps`` or ``listing_url``; sitemaps are polled
+only when a source has no feeds, the listing page only when it has neither
+(``newswatch.feeds.poller.polling_plan``, which also puts feeds and sitemaps
+discovered on the site first). Loading validates every entry and reports
 all problems at once, each naming the entry and the field. OPML export and
 import let the catalogue travel to and from feed readers.
 """
@@ -89,6 +92,7 @@ class Source(BaseModel):
     language: str
     feeds: tuple[HttpURL, ...] = ()
     listing_url: HttpURL | None = None
+    sitemaps: tuple[HttpURL, ...] = ()
     poll_interval_minutes: int = Field(ge=MIN_POLL_MINUTES, le=MAX_POLL_MINUTES)
 
     @field_validator("id")
@@ -112,24 +116,24 @@ class Source(BaseModel):
             raise ValueError("must be a two-letter ISO 639-1 code such as 'en'")
         return value
 
-    @field_validator("feeds", mode="before")
+    @field_validator("feeds", "sitemaps", mode="before")
     @classmethod
-    def _feed_list(cls, value: Any) -> Any:
+    def _url_list(cls, value: Any) -> Any:
         if isinstance(value, str):
             raise ValueError("must be a list of URLs, not a single string")
         return value
 
-    @field_validator("feeds")
+    @field_validator("feeds", "sitemaps")
     @classmethod
-    def _distinct_feeds(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+    def _distinct_urls(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if len({canonicalize_url(url) for url in value}) != len(value):
-            raise ValueError("lists the same feed URL twice")
+            raise ValueError("lists the same URL twice")
         return value
 
     @model_validator(mode="after")
     def _has_something_to_poll(self) -> "Source":
-        if not self.feeds and not self.listing_url:
-            raise ValueError("needs at least one of 'feeds' or 'listing_url'")
+        if not self.feeds and not self.sitemaps and not self.listing_url:
+            raise ValueError("needs at least one of 'feeds', 'sitemaps' or 'listing_url'")
         return self
 
     def as_yaml_dict(self) -> dict:
@@ -137,6 +141,9 @@ class Source(BaseModel):
         data["feeds"] = list(self.feeds)
         if not self.feeds:
             del data["feeds"]
+        data["sitemaps"] = list(self.sitemaps)
+        if not self.sitemaps:
+            del data["sitemaps"]
         return data
 
 
@@ -247,6 +254,8 @@ def export_opml(sources: Iterable[Source], title: str = "Newswatch sources") -> 
         }
         if source.listing_url:
             common["htmlUrl"] = source.listing_url
+        if source.sitemaps:
+            common[f"{{{OPML_NAMESPACE}}}sitemaps"] = " ".join(source.sitemaps)
         for feed in source.feeds:
             ET.SubElement(folder, "outline", {**common, "type": "rss", "xmlUrl": feed})
         if not source.feeds:
@@ -284,7 +293,8 @@ def import_opml(text: str, defaults: ImportDefaults = ImportDefaults(), origin: 
         for outline in element.findall("outline"):
             feed = outline.get("xmlUrl")
             listing = outline.get("url") if outline.get("type") == "link" else None
-            if not feed and not listing:  # a folder
+            sitemaps = (outline.get(f"{{{OPML_NAMESPACE}}}sitemaps") or "").split()
+            if not feed and not listing and not sitemaps:  # a folder
                 visit(outline, outline.get("text") or folder)
                 continue
             name = outline.get("title") or outline.get("text") or feed or listing or ""
@@ -298,6 +308,8 @@ def import_opml(text: str, defaults: ImportDefaults = ImportDefaults(), origin: 
                 "feeds": [],
                 "poll_interval_minutes": outline.get(f"{{{OPML_NAMESPACE}}}pollIntervalMinutes") or defaults.poll_interval_minutes,
             })
+            if sitemaps:
+                entry["sitemaps"] = sitemaps
             if feed and feed not in entry["feeds"]:
                 entry["feeds"].append(feed)
             if listing or outline.get("htmlUrl"):

@@ -4,9 +4,12 @@ One poll run:
 
 1. reads every catalogue source's state from the ``sources`` index (so any
    worker can poll any source) and keeps the ones whose ``next_poll_at`` has come;
-2. polls them concurrently with the shared safe fetcher: feeds with a
-   conditional GET (ETag / Last-Modified), and, for sources without feeds, the
-   listing page, whose article links are discovered;
+2. polls them concurrently with the shared safe fetcher, each the way
+   ``polling_plan`` picks: feeds (catalogue or discovered) with a conditional GET
+   (ETag / Last-Modified), else sitemaps, else the listing page, whose article
+   links are taken and whose announced feeds are discovered (``discovery``);
+   discovered feeds or sitemaps that fail fall back to the listing page, and a
+   catalogue feed that keeps failing while its site answers gets rediscovery;
 3. keeps every good entry, even from a malformed feed, and turns every problem
    into a ``Failure`` (recorded in the ``failures`` index);
 4. writes each source's new state: a failing source backs off exponentially and
@@ -20,7 +23,6 @@ one; Elasticsearch is touched only by ``read_states``, ``write_states``,
 from __future__ import annotations
 
 import logging
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -31,7 +33,16 @@ from elasticsearch import Elasticsearch, NotFoundError
 
 from newswatch.core.model import Failure, FeedItem, stable_id, utcnow
 from newswatch.feeds.catalogue import Source
+from newswatch.feeds.discovery import Discovery, discover, same_site, site_home
+from newswatch.feeds.feed_parsing import entry_link, parse_feed
 from newswatch.feeds.listing import discover_article_links
+from newswatch.feeds.sitemaps import (
+    ParsedSitemap,
+    SitemapError,
+    SitemapPolicy,
+    fetch_sitemap,
+    read_sitemap,
+)
 from newswatch.fetching.errors import FetchError
 from newswatch.fetching.safe_fetch import Fetcher, FetchResult
 from newswatch.fetching.urls import InvalidURL, canonicalize_url
@@ -44,7 +55,8 @@ log = logging.getLogger(__name__)
 STAGE = "poll"
 # Clock skew we tolerate before calling a feed's date "in the future".
 FUTURE_TOLERANCE = timedelta(minutes=10)
-_XML_ENCODING_DECLARATION = re.compile(r"^(\s*<\?xml[^>]*?)\s+encoding\s*=\s*[\"'][^\"']*[\"']")
+# How a source is polled (``polling_plan``), as recorded in the sources index.
+POLLED_BY = ("feeds", "discovered_feeds", "sitemaps", "discovered_sitemaps", "listing_page")
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,9 @@ class PollPolicy:
     listing_link_limit: int = 100
     # A feed of 21,000 entries is an archive, not news: only its newest entries are taken.
     max_entries_per_feed: int = 200
+    # Failed polls in a row of a catalogue feed or sitemap before its site is searched for a replacement.
+    rediscover_after: int = 3
+    sitemaps: SitemapPolicy = field(default_factory=SitemapPolicy)
 
 
 @dataclass
@@ -73,6 +88,11 @@ class SourceState:
     last_error: str | None = None
     last_error_at: datetime | None = None
     entries_seen: int = 0
+    polled_by: str | None = None  # one of POLLED_BY
+    discovered_feeds: list[str] = field(default_factory=list)
+    discovered_sitemaps: list[str] = field(default_factory=list)
+    discovery_checked_at: datetime | None = None  # platform paths and robots.txt: checked once
+    last_new_item_at: datetime | None = None  # last poll that found an article not indexed yet
 
     def is_due(self, now: datetime) -> bool:
         return self.next_poll_at is None or self.next_poll_at <= now
@@ -92,6 +112,11 @@ class SourceState:
             last_error=doc.get("last_error"),
             last_error_at=_parse_time(doc.get("last_error_at")),
             entries_seen=int(doc.get("entries_seen") or 0),
+            polled_by=doc.get("polled_by"),
+            discovered_feeds=_as_list(doc.get("discovered_feeds")),
+            discovered_sitemaps=_as_list(doc.get("discovered_sitemaps")),
+            discovery_checked_at=_parse_time(doc.get("discovery_checked_at")),
+            last_new_item_at=_parse_time(doc.get("last_new_item_at")),
         )
 
     def to_document(self, source: Source) -> dict:
@@ -105,6 +130,7 @@ class SourceState:
             "category": source.category,
             "language": source.language,
             "feed_urls": list(source.feeds),
+            "sitemap_urls": list(source.sitemaps),
             "listing_url": source.listing_url,
             "poll_interval_minutes": source.poll_interval_minutes,
             # The mapping has one keyword per field, so per-URL values travel as "URL VALUE" pairs.
@@ -119,7 +145,16 @@ class SourceState:
             "last_error": self.last_error,
             "last_error_at": iso(self.last_error_at),
             "entries_seen": self.entries_seen,
+            "polled_by": self.polled_by,
+            "discovered_feeds": self.discovered_feeds,
+            "discovered_sitemaps": self.discovered_sitemaps,
+            "discovery_checked_at": iso(self.discovery_checked_at),
+            "last_new_item_at": iso(self.last_new_item_at),
         }
+
+
+def _as_list(values: list[str] | str | None) -> list[str]:
+    return [values] if isinstance(values, str) else list(values or [])
 
 
 def _pairs_to_dict(values: list[str] | str | None) -> dict[str, str]:
@@ -147,6 +182,7 @@ class TargetOutcome:
     last_modified: str | None = None
     error: Failure | None = None  # set when the target failed (back off)
     warnings: list[Failure] = field(default_factory=list)  # recorded, but the target delivered
+    page: FetchResult | None = None  # a listing page's answer, read again for the feeds it announces
 
 
 @dataclass
@@ -207,19 +243,6 @@ def _item(source: Source, found_at: str, url: str | None, title: str | None, pub
                     published_at=published, found_at=found_at)
 
 
-def parse_feed(result: FetchResult) -> feedparser.FeedParserDict:
-    """feedparser over the text the fetcher already decoded (charset chosen by evidence).
-
-    The XML declaration's encoding is removed because the text is handed over as
-    UTF-8: otherwise a wrong declaration would make feedparser decode it again wrongly.
-    """
-    text = _XML_ENCODING_DECLARATION.sub(r"\1", result.text, count=1)
-    return feedparser.parse(
-        text.encode("utf-8"),
-        response_headers={"content-type": "application/xml; charset=utf-8", "content-location": result.final_url},
-    )
-
-
 def newest_entries(entries: list, limit: int, now: datetime) -> list:
     """The ``limit`` newest entries (undated ones count as oldest), in feed order."""
     if len(entries) <= limit:
@@ -238,8 +261,7 @@ def _feed_items(source: Source, url: str, result: FetchResult, now: datetime, ru
         outcome.warnings.append(_failure(
             source, url, "feed_truncated", f"feed has {len(parsed.entries)} entries; only the newest {max_entries} were taken [{url}]", run_id))
     for entry in entries:
-        link = entry.get("link") or (entry.get("id") if str(entry.get("id", "")).startswith("http") else None)
-        item = _item(source, url, link, entry.get("title"), _entry_time(entry, now))
+        item = _item(source, url, entry_link(entry), entry.get("title"), _entry_time(entry, now))
         if item is None:
             skipped += 1
         else:
@@ -262,26 +284,53 @@ def _feed_items(source: Source, url: str, result: FetchResult, now: datetime, ru
     return outcome
 
 
+def _sitemap_outcome(
+    fetcher: Fetcher, source: Source, url: str, result: FetchResult, parsed: ParsedSitemap, now: datetime,
+    run_id: str | None, policy: PollPolicy,
+) -> TargetOutcome:
+    outcome = TargetOutcome(url, status=result.status, etag=result.etag, last_modified=result.last_modified)
+    read = read_sitemap(fetcher, parsed, lambda page: same_site(page, url), policy.sitemaps, now)
+    for problem in read.problems:
+        reason = problem.reason if isinstance(problem, FetchError) else "bad_sitemap"
+        outcome.warnings.append(_failure(source, getattr(problem, "url", url), reason, str(problem), run_id))
+    if read.skipped_children:
+        outcome.warnings.append(_failure(
+            source, url, "sitemap_truncated",
+            f"sitemap index lists {len(parsed.children)} sitemaps; only the newest {policy.sitemaps.max_sitemaps} on the site were read [{url}]", run_id))
+    for entry in read.entries:
+        item = _item(source, url, entry.url, entry.title, entry.published)
+        if item is not None:
+            outcome.items.append(item)
+    if not outcome.items and read.problems:
+        outcome.error = outcome.warnings.pop(0)  # every child sitemap was refused: the target failed
+    return outcome
+
+
 def poll_target(
     fetcher: Fetcher, source: Source, url: str, state: SourceState, now: datetime, run_id: str | None,
-    policy: PollPolicy = PollPolicy(),
+    policy: PollPolicy = PollPolicy(), kind: str = "feed",
 ) -> TargetOutcome:
-    """Poll one feed (or, for a feed-less source, its listing page); never raises for bad input."""
-    is_feed = url in source.feeds
+    """Poll one feed, sitemap or listing page (``kind``: feed, sitemap, listing); never raises for bad input."""
+    validators = {"etag": state.etags.get(url), "last_modified": state.last_modified.get(url)}
+    parsed = None
     try:
-        result = fetcher.fetch(
-            url, expect=("feed",) if is_feed else ("html",),
-            etag=state.etags.get(url), last_modified=state.last_modified.get(url),
-        )
+        if kind == "sitemap":
+            result, parsed = fetch_sitemap(fetcher, url, **validators)
+        else:
+            result = fetcher.fetch(url, expect=("feed",) if kind == "feed" else ("html",), **validators)
     except FetchError as exc:
         return TargetOutcome(url, status=exc.status, error=_failure(source, url, exc.reason, str(exc), run_id))
+    except SitemapError as exc:
+        return TargetOutcome(url, error=_failure(source, url, "bad_sitemap", str(exc), run_id))
     if result.not_modified:
         return TargetOutcome(url, status=304, etag=result.etag or state.etags.get(url),
                              last_modified=result.last_modified or state.last_modified.get(url))
-    if is_feed:
+    if kind == "feed":
         outcome = _feed_items(source, url, result, now, run_id, policy.max_entries_per_feed)
+    elif parsed is not None:
+        outcome = _sitemap_outcome(fetcher, source, url, result, parsed, now, run_id, policy)
     else:
-        outcome = TargetOutcome(url, status=result.status, etag=result.etag, last_modified=result.last_modified)
+        outcome = TargetOutcome(url, status=result.status, etag=result.etag, last_modified=result.last_modified, page=result)
         for link in discover_article_links(result.text, result.final_url, limit=policy.listing_link_limit):
             item = _item(source, url, link.url, link.title, None)
             if item is not None:
@@ -332,17 +381,92 @@ def next_state(source: Source, state: SourceState, outcomes: list[TargetOutcome]
     return new
 
 
+def polling_plan(source: Source, state: SourceState) -> tuple[str, list[str]]:
+    """How a source is polled now (one of POLLED_BY) and its targets. Discovered feeds or sitemaps
+    come first: a source has them only when it had no feed or its catalogue ones kept failing.
+    Then the catalogue's feeds, its sitemaps, and last the listing page."""
+    if state.discovered_feeds:
+        return "discovered_feeds", list(state.discovered_feeds)
+    if state.discovered_sitemaps:
+        return "discovered_sitemaps", list(state.discovered_sitemaps)
+    if source.feeds:
+        return "feeds", list(source.feeds)
+    if source.sitemaps:
+        return "sitemaps", list(source.sitemaps)
+    return "listing_page", [source.listing_url or ""]
+
+
+def _kind_of(way: str) -> str:
+    return "listing" if way == "listing_page" else "sitemap" if way.endswith("sitemaps") else "feed"
+
+
+def _rediscover(fetcher: Fetcher, source: Source, failing: list[str]) -> Discovery | None:
+    """Search the site for feeds or sitemaps other than the failing ones; None when the site does not answer."""
+    home = site_home(source)
+    try:
+        page = fetcher.fetch(home, expect=("html",))
+    except FetchError:
+        return None
+    return discover(fetcher, page, home, thorough=True, skip=tuple(failing))
+
+
+def _demote_replaced(outcomes: list[TargetOutcome]) -> None:
+    """The errors of targets a working replacement stood in for: recorded as warnings, not a failed poll."""
+    for outcome in outcomes:
+        if outcome.error:
+            outcome.warnings.insert(0, outcome.error)
+            outcome.error = None
+
+
 def poll_source(
     fetcher: Fetcher, source: Source, state: SourceState, now: datetime, run_id: str | None, policy: PollPolicy = PollPolicy(),
 ) -> SourcePoll:
-    targets = list(source.feeds) or [source.listing_url or ""]
-    outcomes: list[TargetOutcome] = []
-    for url in targets:
-        try:
-            outcomes.append(poll_target(fetcher, source, url, state, now, run_id, policy))
-        except Exception as exc:  # noqa: BLE001 - a parser bug on one feed must not stop the run
-            log.exception("unexpected error polling %s", url)
-            outcomes.append(TargetOutcome(url, error=_failure(source, url, "internal_error", f"{type(exc).__name__}: {exc} [{url}]", run_id)))
+    way, targets = polling_plan(source, state)
+
+    def poll_all(urls: list[str], kind: str) -> list[TargetOutcome]:
+        results = []
+        for url in urls:
+            try:
+                results.append(poll_target(fetcher, source, url, state, now, run_id, policy, kind))
+            except Exception as exc:  # noqa: BLE001 - a parser bug on one feed must not stop the run
+                log.exception("unexpected error polling %s", url)
+                results.append(TargetOutcome(url, error=_failure(source, url, "internal_error", f"{type(exc).__name__}: {exc} [{url}]", run_id)))
+        return results
+
+    outcomes = poll_all(targets, _kind_of(way))
+    discovered = {"discovered_feeds": state.discovered_feeds, "discovered_sitemaps": state.discovered_sitemaps,
+                  "discovery_checked_at": state.discovery_checked_at}
+    all_failed = all(o.error for o in outcomes)
+    discovery = None
+    if way == "listing_page" and outcomes[0].page is not None:
+        # Announced feeds at every listing poll; platform paths and robots.txt once.
+        discovery = discover(fetcher, outcomes[0].page, targets[0], thorough=state.discovery_checked_at is None)
+    elif all_failed and way in ("discovered_feeds", "discovered_sitemaps"):
+        # Discovered targets are a convenience: when they fail, forget them and poll as before.
+        discovered.update(discovered_feeds=[], discovered_sitemaps=[])
+        fallback, fallback_targets = polling_plan(source, SourceState(source.id))
+        if fallback != way:
+            replacement = poll_all(fallback_targets, _kind_of(fallback))
+            if not all(o.error for o in replacement):
+                _demote_replaced(outcomes)
+            outcomes = replacement + outcomes
+            way = fallback
+    elif all_failed and way in ("feeds", "sitemaps") and state.consecutive_failures + 1 >= policy.rediscover_after:
+        discovery = _rediscover(fetcher, source, targets)
+    if discovery is not None:
+        discovered["discovery_checked_at"] = now
+        if discovery.feeds or discovery.sitemaps:
+            discovered.update(discovered_feeds=discovery.feeds, discovered_sitemaps=[] if discovery.feeds else discovery.sitemaps)
+            way, new_targets = ("discovered_feeds", discovery.feeds) if discovery.feeds else ("discovered_sitemaps", discovery.sitemaps)
+            replacement = poll_all(new_targets, _kind_of(way))
+            if not all(o.error for o in replacement):
+                _demote_replaced(outcomes)
+            outcomes = replacement + outcomes  # the feed's items (titles, dates) win over the page's links
+        refused = [c for c in discovery.checks if not c.accepted]
+        if refused:
+            outcomes[-1].warnings.extend(
+                _failure(source, c.url, "discovery_refused", f"{c.kind} candidate ({c.how}) refused: {c.detail} [{c.url}]", run_id)
+                for c in refused)
     seen: set[str] = set()
     items = []
     for item in (i for o in outcomes for i in o.items):
@@ -350,7 +474,8 @@ def poll_source(
             seen.add(item.canonical_url)
             items.append(item)
     failures = [f for o in outcomes for f in ([o.error] if o.error else []) + o.warnings]
-    return SourcePoll(source, next_state(source, state, outcomes, now, policy), items, failures)
+    new_state = replace(next_state(source, state, outcomes, now, policy), polled_by=way, **discovered)
+    return SourcePoll(source, new_state, items, failures)
 
 
 def poll_sources(
@@ -442,6 +567,10 @@ def run_poll(
     run_id = run_id or f"poll-{now.strftime('%Y%m%dT%H%M%S')}"
     states = read_states(client, prefix, (s.id for s in sources))
     report = poll_sources(fetcher, sources, states, now=now, run_id=run_id, policy=policy, force=force)
+    new_ids = {item.id for item in drop_known_items(client, prefix, report.items)}
+    for poll in report.polls:
+        if any(item.id in new_ids for item in poll.items):
+            poll.state.last_new_item_at = now
     # Items first: once the validators advance, the feed will not announce them again.
     indexer.index(pending_actions(report.items, run_id), refresh=refresh)
     write_states(indexer, report.polls, refresh=refresh)
