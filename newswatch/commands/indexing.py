@@ -1,4 +1,4 @@
-"""Subcommands of the index stage: setup, search and Kibana saved objects."""
+"""Subcommands of the index stage: setup and Kibana saved objects."""
 from __future__ import annotations
 
 import argparse
@@ -10,7 +10,6 @@ from newswatch.core.settings import Settings
 from newswatch.indexing import kibana
 from newswatch.indexing.connection import es_client
 from newswatch.indexing.schema import setup_indices
-from newswatch.indexing.search import search_articles
 
 
 def _setup(args: argparse.Namespace) -> int:
@@ -21,13 +20,6 @@ def _setup(args: argparse.Namespace) -> int:
             print(change)
     else:
         print("indices up to date: nothing changed")
-    return 0
-
-
-def _search(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    for hit in search_articles(es_client(settings.es), settings.es.index_prefix, args.query, size=args.size):
-        print(json.dumps({k: hit.get(k) for k in ("title", "source_name", "published_at", "canonical_url", "summary", "stance_labels")}, ensure_ascii=False))
     return 0
 
 
@@ -56,11 +48,6 @@ def _kibana_import(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction) -> None:
     setup = commands.add_parser("setup", help="install or upgrade index templates, indices and aliases (idempotent)")
     setup.set_defaults(handler=_setup)
-
-    search = commands.add_parser("search", help="full-text search over indexed articles")
-    search.add_argument("query")
-    search.add_argument("--size", type=int, default=10)
-    search.set_defaults(handler=_search)
 
     kib = commands.add_parser("kibana", help="Kibana saved objects")
     kib_actions = kib.add_subparsers(dest="kibana_action", required=True)

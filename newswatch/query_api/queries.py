@@ -202,6 +202,15 @@ def quotes_of_articles_body(article_ids: list[str], per_article: int) -> dict:
     }
 
 
+def outlets_of_clusters_body(cluster_ids: list[str], outlets_per_story: int = 50) -> dict:
+    return {
+        "query": {"bool": {"filter": [{"terms": {"cluster_id": cluster_ids}}]}},
+        "size": 0,
+        "aggs": {"clusters": {"terms": {"field": "cluster_id", "size": len(cluster_ids)},
+                              "aggs": {"outlets": {"terms": {"field": "source_name", "size": outlets_per_story}}}}},
+    }
+
+
 def stance_trend_body(filters: Filters, spec: IndexSpec, window: Window, interval: str) -> dict:
     return {
         "query": bool_query(filters, spec, window),

@@ -197,6 +197,25 @@ class QueryService:
         response = self._search(queries.INDEX_SPECS[facet.index], queries.top_terms_body(params, facet, window, params.size))
         return TopResult(facet=facet_name, index=facet.index, window=window.as_strings(), entries=results.top_entries(response))
 
+    def clusters_of_articles(self, article_ids: list[str]) -> dict[str, str]:
+        """The story cluster of each listed article (articles without one are left out)."""
+        if not article_ids:
+            return {}
+        response = self.client.mget(index=self.names.alias(ARTICLES.name), ids=sorted(set(article_ids)),
+                                    source_includes=["cluster_id"])
+        return {d["_id"]: d["_source"]["cluster_id"] for d in response["docs"]
+                if d.get("found") and d["_source"].get("cluster_id")}
+
+    def outlets_of_clusters(self, cluster_ids: list[str]) -> dict[str, list[str]]:
+        """Every outlet that carried each story, whatever its date."""
+        if not cluster_ids:
+            return {}
+        response = self._search(ARTICLES, queries.outlets_of_clusters_body(sorted(set(cluster_ids))))
+        return {
+            bucket["key"]: [b["key"] for b in bucket["outlets"]["buckets"]]
+            for bucket in response["aggregations"]["clusters"]["buckets"]
+        }
+
     def export(self, index: str, params: ExportParams) -> Export:
         """Rows of every match up to the row cap; the first batch is fetched before returning, so errors surface."""
         spec = queries.INDEX_SPECS[index]
