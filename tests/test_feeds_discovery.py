@@ -11,8 +11,19 @@ from local_server import LocalServer, Reply
 
 from newswatch.cli import main
 from newswatch.feeds.catalogue import Source, dump_catalogue
-from newswatch.feeds.discovery import announced_feeds, platform_feed_urls, registrable_site, same_site
-from newswatch.feeds.poller import PollPolicy, SourceState, poll_sources, read_states, run_poll
+from newswatch.feeds.discovery import (
+    announced_feeds,
+    platform_feed_urls,
+    registrable_site,
+    same_site,
+)
+from newswatch.feeds.poller import (
+    PollPolicy,
+    SourceState,
+    poll_sources,
+    read_states,
+    run_poll,
+)
 from newswatch.fetching.safe_fetch import Fetcher
 from newswatch.indexing.runtime import make_indexer
 from newswatch.indexing.schema import IndexNames
