@@ -25,9 +25,9 @@ from newswatch.digest.content import (
     statements_from,
 )
 from newswatch.digest.render import render, safe_url
-from newswatch.digest.screenshot import WIDTHS, find_browser, screenshot
+from newswatch.digest.screenshot import WIDTHS, find_browser, page_height, screenshot
 from newswatch.digest.send import build_message, message_id_for
-from newswatch.digest.subscriptions import parse_config
+from newswatch.digest.subscriptions import SubscriptionError, parse_config, unsubscribe_for
 
 WINDOW = Window(datetime(2026, 11, 19, 6, tzinfo=timezone.utc), datetime(2026, 11, 20, 6, tzinfo=timezone.utc))
 CLAIMS = {"consent": "Consent claim", "compensation": "Compensation claim", "litigation": "Litigation claim"}
@@ -92,15 +92,34 @@ def test_stance_counts_count_stories_not_copies():
     assert (counts["litigation"].favor, counts["litigation"].neutral) == (0, 1)
 
 
-def test_key_quote_is_the_first_attributed_quote_of_any_copy():
+def test_key_quote_is_the_attributed_quote_of_the_most_quoted_speaker_in_any_copy():
     stories = merge_copies([hit("a1", "c1", "x", 0.9, 1), hit("a2", "c1", "y", 0.8, 1)], WINDOW, set(), CLAIMS)
     quotes = [
         {"_source": {"article_id": "a2", "text": "Unattributed words.", "speaker": None}},
-        {"_source": {"article_id": "a2", "text": "We want a licence.", "speaker": "Jane Roe", "organization": "Guild"}},
-        {"_source": {"article_id": "a1", "text": "Second best.", "speaker": "John Doe"}},
+        {"_source": {"article_id": "a1", "text": "A reply.", "speaker": "John Doe", "position": 0}},
+        {"_source": {"article_id": "a2", "text": "We want a licence.", "speaker": "Jane Roe", "organization": "Guild", "position": 1}},
+        {"_source": {"article_id": "a1", "text": "And we want it now.", "speaker": "Jane Roe", "position": 2}},
     ]
     pick_key_quotes(stories, quotes)
     assert (stories[0].quote.speaker, stories[0].quote.text) == ("Jane Roe", "We want a licence.")
+
+
+def test_key_quote_stays_on_the_side_the_headline_names_even_when_the_reply_is_more_relevant():
+    title = "Creators alliance says opt-out is not consent"
+    stories = merge_copies([hit("a1", "c1", "x", 0.9, 1, title=title)], WINDOW, set(), CLAIMS)
+    quotes = [  # most relevant first, as the index returns them
+        {"_source": {"article_id": "a1", "text": "Our opt-out respects every artist.", "speaker": "Lena Brooks",
+                     "organization": "Wavelane", "position": 3}},
+        {"_source": {"article_id": "a1", "text": "Opt-out is not consent.", "speaker": "Maya Okafor",
+                     "organization": "Fair Play for Creators Alliance", "position": 0}},
+    ]
+    pick_key_quotes(stories, quotes)
+    assert stories[0].quote.speaker == "Maya Okafor"
+
+
+def test_story_date_is_its_earliest_copy():
+    stories = merge_copies([hit("a1", "c1", "x", 0.9, 5), hit("a2", "c1", "y", 0.8, 2)], WINDOW, set(), CLAIMS)
+    assert stories[0].published_at == WINDOW.start + timedelta(hours=2)
 
 
 def test_statements_show_syndicated_repeats_once():
@@ -183,6 +202,35 @@ def test_message_is_multipart_alternative_with_a_stable_message_id():
     assert plain.get_content_type() == "text/plain"
 
 
+def test_every_digest_has_an_unsubscribe_link_and_list_unsubscribe_headers():
+    subscription = CONFIG.subscription("html-sub")
+    mail_only = unsubscribe_for(CONFIG, subscription, CONFIG.from_email)
+    assert mail_only.link == "mailto:digest@example.org?subject=unsubscribe%20html-sub"
+    web = CONFIG.model_copy(update={"unsubscribe_url": "https://news.example/leave?list={subscription}"})
+    both = unsubscribe_for(web, subscription, CONFIG.from_email)
+    rendered = render(sample_content(), subscription, both)
+    assert '<a href="https://news.example/leave?list=html-sub"' in rendered.html
+    assert "Unsubscribe: https://news.example/leave?list=html-sub" in rendered.text
+    message_id = message_id_for("html-sub", date(2026, 11, 20), CONFIG.from_email)
+    parsed = message_from_bytes(
+        build_message(rendered, subscription, CONFIG.from_email, message_id, date(2026, 11, 20), WINDOW.end, both).as_bytes(),
+        policy=policy.default)
+    assert parsed["List-Unsubscribe"] == ("<mailto:digest@example.org?subject=unsubscribe%20html-sub>, "
+                                          "<https://news.example/leave?list=html-sub>")
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert parsed["List-Id"] == "Newswatch html-sub <html-sub.example.org>"
+    with pytest.raises(SubscriptionError, match="unsubscribe_url"):
+        parse_config("unsubscribe_url: http://plain.example/x\nsubscriptions: [{name: a, recipients: [a@example.org]}]")
+
+
+def test_each_story_shows_its_date_beside_its_outlets():
+    content = sample_content()
+    content.stories[0].published_at = datetime(2026, 11, 19, 9, 30, tzinfo=timezone.utc)
+    rendered = render(content, CONFIG.subscription("html-sub"))
+    assert "19 Nov 2026</span> · <a href=\"https://news.example/terms\"" in rendered.html
+    assert "   19 Nov 2026 - News, Evil" in rendered.text
+
+
 def test_kibana_link_carries_query_and_period_in_rison():
     url = kibana_discover_url("http://kibana.example", "newswatch-articles", 'cluster_id:"it\'s"', WINDOW)
     decoded = unquote(url)
@@ -198,13 +246,28 @@ def png_size(path) -> tuple[int, int]:
     return struct.unpack(">II", header[16:24])
 
 
+def ten_story_content() -> DigestContent:
+    base = sample_content().stories[0]
+    stories = [
+        Story(**{**base.__dict__, "key": f"c{n}", "title": f"Story number {n} about terms and consent",
+                 "summary": "A longer summary of what happened, who said it and why it matters to artists. " * 3,
+                 "published_at": WINDOW.start + timedelta(hours=n)})
+        for n in range(1, 11)
+    ]
+    return sample_content(stories=stories, total_stories=10)
+
+
 @pytest.mark.skipif(find_browser() is None, reason="no Chromium installed (apt-get install -y chromium)")
-def test_preview_html_renders_in_headless_chromium_at_phone_and_desktop_widths(tmp_path):
+def test_screenshots_hold_the_whole_ten_story_digest_at_phone_and_desktop_widths(tmp_path):
+    html = render(ten_story_content(), CONFIG.subscription("html-sub")).html
+    assert html.count("19 Nov 2026</span>") == 10
     html_path = tmp_path / "digest.html"
-    html_path.write_text(render(sample_content(), CONFIG.subscription("html-sub")).html, encoding="utf-8")
+    html_path.write_text(html, encoding="utf-8")
     shots = screenshot(html_path, tmp_path / "shots")
     assert set(shots) == set(WIDTHS)
     for label, path in shots.items():
         width, height = png_size(path)
-        assert width == WIDTHS[label] and height > 0
+        assert width == WIDTHS[label]
+        # The whole page: as tall as Chromium lays it out, and taller than the old fixed 2,000 px window.
+        assert height == page_height(html_path, width, find_browser()) > 2_000
         assert path.stat().st_size > 5_000  # a blank page compresses to far less

@@ -11,6 +11,7 @@ from newswatch.digest.subscriptions import (
     SubscriptionError,
     load_config,
     parse_digest_date,
+    unsubscribe_for,
 )
 
 
@@ -28,7 +29,7 @@ def _write_preview(args: argparse.Namespace) -> tuple[Path, Path | None]:
         content = ContentBuilder(client, settings.es.index_prefix, config).build(subscription, digest_date)
     finally:
         client.close()
-    rendered = render(content, subscription)
+    rendered = render(content, subscription, unsubscribe_for(config, subscription, config.from_email))
     out_dir = Path(args.out) if args.out else settings.paths.home / "digests"
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{subscription.name}-{digest_date.isoformat()}"

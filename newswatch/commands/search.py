@@ -140,13 +140,14 @@ def story_block(number: int, story, quotes: bool, width: int) -> str:
     return "\n".join(lines)
 
 
-def write_stories(stories, quotes: bool, output: str, total: int, filters, out=sys.stdout) -> None:
+def write_stories(stories, quotes: bool, output: str, total: int, filters, out=None) -> None:
     from newswatch.query_api.results import (
         ARTICLE_CSV_COLUMNS,
         QUOTE_CSV_COLUMNS,
         csv_lines,
     )
 
+    out = out or sys.stdout
     if output == "json":
         for story in stories:
             out.write(json.dumps(story_record(story, quotes), ensure_ascii=False) + "\n")

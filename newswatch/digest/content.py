@@ -96,6 +96,8 @@ class Story:
     relevance: float
     novelty: float
     first_seen: datetime
+    # The earliest copy's publication date (its fetch time when the page gave none), shown to readers.
+    published_at: datetime | None = None
     quote: KeyQuote | None = None
     kibana_url: str | None = None
 
@@ -203,6 +205,7 @@ def merge_copies(hits: list[dict], window: Window, earlier_clusters: set[str], c
         members.sort(key=lambda h: (-(h["_source"].get("relevance") or 0.0), _seen_at(h["_source"], window)))
         lead = members[0]["_source"]
         first_seen = min(_seen_at(h["_source"], window) for h in members)
+        published = [moment for h in members if (moment := parse_time(h["_source"].get("@timestamp")))]
 
         sources: list[SourceLink] = []
         seen_names: set[str] = set()
@@ -236,6 +239,7 @@ def merge_copies(hits: list[dict], window: Window, earlier_clusters: set[str], c
             relevance=float(lead.get("relevance") or 0.0),
             novelty=0.0 if key in earlier_clusters else 1.0,
             first_seen=first_seen,
+            published_at=min(published, default=None),
         ))
     return stories
 
@@ -253,14 +257,41 @@ def count_stances(stories: list[Story], target_ids: tuple[str, ...]) -> list[Sta
     return counts
 
 
+def main_speaker(story: Story, quotes: list[dict]) -> str:
+    """Whose story it is: a speaker the headline names, else the one quoted most, else the first quoted."""
+    headline = story.title.lower()
+
+    def named_in_headline(doc: dict) -> bool:
+        names = [doc["speaker"], doc.get("organization") or "", doc["speaker"].split()[-1]]
+        return any(len(name) > 2 and name.lower() in headline for name in names)
+
+    counts: dict[str, int] = {}
+    for doc in quotes:
+        counts[doc["speaker"]] = counts.get(doc["speaker"], 0) + 1
+    earliest = {doc["speaker"]: doc.get("position", 0) for doc in reversed(quotes)}
+    in_headline = {doc["speaker"] for doc in quotes if named_in_headline(doc)}
+    return min(counts, key=lambda name: (name not in in_headline, -counts[name], earliest[name], name))
+
+
 def pick_key_quotes(stories: list[Story], quote_hits: list[dict]) -> None:
-    """Give each story its best attributed quote; ``quote_hits`` come best first."""
+    """Give each story the most relevant quote of its main speaker; ``quote_hits`` come most relevant first.
+
+    The main speaker keeps the quote on the story's side: an article about an alliance's demand may
+    quote the company's reply, which must not stand under the alliance's headline.
+    """
     story_of_article = {article_id: story for story in stories for article_id in story.article_ids}
+    quotes_of_story: dict[str, list[dict]] = {}
     for hit in quote_hits:
         doc = hit["_source"]
         story = story_of_article.get(doc.get("article_id"))
-        if story is None or story.quote is not None or not doc.get("speaker"):
+        if story is not None and doc.get("speaker"):
+            quotes_of_story.setdefault(story.key, []).append(doc)
+    for story in stories:
+        quotes = quotes_of_story.get(story.key)
+        if not quotes:
             continue
+        speaker = main_speaker(story, quotes)
+        doc = next(doc for doc in quotes if doc["speaker"] == speaker)
         story.quote = KeyQuote(
             text=shorten(doc.get("text") or "", QUOTE_DISPLAY_CHARS),
             speaker=doc["speaker"],

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from newswatch.digest.content import DigestContent
-from newswatch.digest.subscriptions import Subscription
+from newswatch.digest.subscriptions import Subscription, Unsubscribe
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 SUBJECT_TITLE_CHARS = 70
@@ -78,8 +78,9 @@ def subject_for(content: DigestContent) -> str:
     return one_line(subject, 200)
 
 
-def render(content: DigestContent, subscription: Subscription) -> RenderedDigest:
-    context = {"digest": content, "subscription": subscription, "subject": subject_for(content)}
+def render(content: DigestContent, subscription: Subscription, unsubscribe: Unsubscribe | None = None) -> RenderedDigest:
+    context = {"digest": content, "subscription": subscription, "subject": subject_for(content),
+               "unsubscribe": unsubscribe}
     text = _environment(False, subscription.zone).get_template("digest.txt.j2").render(context)
     html = None
     if subscription.format == "html+text":

@@ -43,7 +43,9 @@ from newswatch.digest.subscriptions import (
     DigestConfig,
     Subscription,
     SubscriptionError,
+    Unsubscribe,
     load_config,
+    unsubscribe_for,
 )
 from newswatch.indexing.connection import es_client
 from newswatch.indexing.schema import setup_indices
@@ -103,7 +105,7 @@ def message_id_for(subscription: str, digest_date: date, from_email: str) -> str
 
 
 def build_message(rendered: RenderedDigest, subscription: Subscription, from_email: str, message_id: str,
-                  digest_date: date, now: datetime) -> EmailMessage:
+                  digest_date: date, now: datetime, unsubscribe: Unsubscribe | None = None) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = rendered.subject
     message["From"] = from_email
@@ -112,6 +114,9 @@ def build_message(rendered: RenderedDigest, subscription: Subscription, from_ema
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"
     message["X-Newswatch-Digest"] = f"{subscription.name}; {digest_date.isoformat()}"
+    message["List-Id"] = f"Newswatch {subscription.name} <{subscription.name}.{message_id.rpartition('@')[2].rstrip('>')}>"
+    for name, value in (unsubscribe.headers() if unsubscribe else {}).items():
+        message[name] = value
     message.set_content(rendered.text, subtype="plain", charset="utf-8")
     if rendered.html is not None:
         message.add_alternative(rendered.html, subtype="html", charset="utf-8")
@@ -166,10 +171,11 @@ def deliver(client: Elasticsearch, prefix: str, config: DigestConfig, subscripti
         records.claim(existing, {**base, "status": SKIPPED})
         return DeliveryResult(subscription.name, digest_date.isoformat(), SKIPPED, None, 0, base["attempts"])
 
-    rendered = render(content, subscription)
     from_email = _resolve_sender_address(config, sender)
+    unsubscribe = unsubscribe_for(config, subscription, from_email)
+    rendered = render(content, subscription, unsubscribe)
     message_id = message_id_for(subscription.name, digest_date, from_email)
-    message = build_message(rendered, subscription, from_email, message_id, digest_date, now)
+    message = build_message(rendered, subscription, from_email, message_id, digest_date, now, unsubscribe)
     record = records.claim(existing, {**base, "status": PENDING, "message_id": message_id, "subject": rendered.subject})
     try:
         refused = sender.send(message)

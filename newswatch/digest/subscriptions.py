@@ -14,6 +14,7 @@ from datetime import date, datetime, timezone
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -135,6 +136,11 @@ class DigestConfig(BaseModel):
     from_email: str | None = None
     # Kibana base URL for the "open in Kibana" links; NEWSWATCH_KIBANA_URL overrides it; empty: no such links.
     kibana_url: str | None = None
+    # Where readers unsubscribe ("{subscription}" becomes the subscription's name): an https page, which also
+    # gets one-click unsubscription (RFC 8058), and/or a mailbox (default: the sender) that receives
+    # "unsubscribe NAME" mails. Every digest carries the link and a List-Unsubscribe header.
+    unsubscribe_url: str | None = Field(default=None, pattern=r"^https://\S+$")
+    unsubscribe_email: str | None = None
     # How far back "since the last sent digest" may reach after an outage.
     max_lookback_days: int = Field(default=7, ge=1, le=60)
     subscriptions: tuple[Subscription, ...]
@@ -149,6 +155,32 @@ class DigestConfig(BaseModel):
                 return subscription
         known = ", ".join(s.name for s in self.subscriptions) or "none"
         raise SubscriptionError(f"no subscription named {name!r} (known: {known})")
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    """How a reader leaves one subscription: a mailto link, and a web page when one is configured."""
+
+    mailto: str | None
+    url: str | None
+
+    @property
+    def link(self) -> str | None:
+        return self.url or self.mailto
+
+    def headers(self) -> dict[str, str]:
+        targets = [f"<{target}>" for target in (self.mailto, self.url) if target]
+        headers = {"List-Unsubscribe": ", ".join(targets)} if targets else {}
+        if self.url:
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        return headers
+
+
+def unsubscribe_for(config: DigestConfig, subscription: Subscription, from_email: str | None) -> Unsubscribe:
+    address = parseaddr(config.unsubscribe_email or from_email or "")[1]
+    mailto = f"mailto:{address}?subject={quote(f'unsubscribe {subscription.name}')}" if "@" in address else None
+    url = config.unsubscribe_url.replace("{subscription}", quote(subscription.name)) if config.unsubscribe_url else None
+    return Unsubscribe(mailto, url)
 
 
 def parse_config(text: str, source: str = "<string>") -> DigestConfig:
