@@ -51,6 +51,7 @@ class Feed:
     description: str
     sections: tuple[str, ...] | None = None
     malformed: bool = False
+    announced: bool = False  # not in sources.yaml: the listing page announces it, the poller discovers it
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,9 @@ class Outlet:
     canonical: bool
     feeds: tuple[Feed, ...]
     listing: str | None = None
+    listing_template: str = "listing.html.j2"
+    listing_links: bool = True  # False: a script-rendered page with no article links
+    news_sitemap: str | None = None  # a gzipped news sitemap, listed in robots.txt
 
 
 @dataclass
@@ -283,9 +287,13 @@ def render(out: Path) -> None:
             _write(corpus, feed.path.lstrip("/"), _break_feed(text) if feed.malformed else text)
         if outlet.listing:
             _write(corpus, outlet.listing.lstrip("/") + "index.html",
-                   env.get_template("listing.html.j2").render(outlet=outlet, entries=newest))
+                   env.get_template(outlet.listing_template).render(outlet=outlet, entries=newest))
+        if outlet.news_sitemap:
+            sitemap = env.get_template("news_sitemap.xml.j2").render(outlet=outlet, entries=[a for a in newest if not a.broken])
+            _write(corpus, outlet.news_sitemap.lstrip("/"), gzip.compress(sitemap.encode("utf-8"), mtime=0))
 
-    _write(corpus, "robots.txt", "User-agent: *\nDisallow: /search\nDisallow: /account/\n")
+    sitemap_lines = "".join(f"Sitemap: {PLACEHOLDER}{outlet.news_sitemap}\n" for outlet in outlets if outlet.news_sitemap)
+    _write(corpus, "robots.txt", "User-agent: *\nDisallow: /search\nDisallow: /account/\n" + sitemap_lines)
     for version in TERMS_VERSIONS:
         _write(out / "terms", f"wavelane-terms-v{version['number']}.html",
                env.get_template("wavelane_terms.html.j2").render(v=version))
@@ -317,7 +325,7 @@ def _sources_yaml(outlets: list[Outlet]) -> str:
     for outlet in outlets:
         entry: dict[str, Any] = {
             "id": outlet.id, "name": outlet.name, "category": outlet.category, "language": outlet.language,
-            "feeds": [f"{PLACEHOLDER}{feed.path}" for feed in outlet.feeds],
+            "feeds": [f"{PLACEHOLDER}{feed.path}" for feed in outlet.feeds if not feed.announced],
         }
         if outlet.listing:
             entry["listing_url"] = f"{PLACEHOLDER}{outlet.listing}"
@@ -344,6 +352,7 @@ def _expected(outlets: list[Outlet], articles: list[Article]) -> dict[str, Any]:
             record: dict[str, Any] = {
                 "path": feed.path, "kind": feed.kind, "source_id": outlet.id,
                 "entry_links": [a.feed_path for a in entries], "malformed": feed.malformed,
+                "announced": feed.announced,
             }
             if feed.malformed:
                 # _break_feed cuts the last item after its title: only the others are complete.
@@ -363,6 +372,8 @@ def _expected(outlets: list[Outlet], articles: list[Article]) -> dict[str, Any]:
             "broken_pages": len(articles) - len(pages),
             "feeds": len(feeds),
             "malformed_feeds": sum(f["malformed"] for f in feeds),
+            "announced_feeds": sum(f["announced"] for f in feeds),
+            "news_sitemaps": sum(1 for outlet in outlets if outlet.news_sitemap),
             "quotes": sum(len(a.expect) for a in pages),
         },
         "articles": [
@@ -392,8 +403,16 @@ def _expected(outlets: list[Outlet], articles: list[Article]) -> dict[str, Any]:
             {
                 "path": outlet.listing, "source_id": outlet.id,
                 "article_links": [a.path for a in articles if a.outlet is outlet],
+                "announced_feeds": [feed.path for feed in outlet.feeds if feed.announced],
             }
-            for outlet in outlets if outlet.listing
+            for outlet in outlets if outlet.listing and outlet.listing_links
+        ],
+        "news_sitemaps": [
+            {
+                "path": outlet.news_sitemap, "source_id": outlet.id, "home": outlet.listing,
+                "entry_links": [a.path for a in pages if a.outlet is outlet],
+            }
+            for outlet in outlets if outlet.news_sitemap
         ],
         "quotes": [
             {

@@ -23,6 +23,7 @@ From a shell (the demo command)::
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import threading
 from collections import deque
@@ -48,6 +49,7 @@ TEXT_TYPES = {
     ".atom": "application/atom+xml; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".json": "application/json",
+    ".gz": "application/x-gzip",
 }
 
 
@@ -163,10 +165,18 @@ class DemoServer:
             file = self._find(self.corpus_dir, path.lstrip("/"))
         if file is None or not file.is_file():
             return None
-        body = file.read_bytes().replace(PLACEHOLDER.encode(), self.base_url.encode())
+        body = self._with_base_url(file)
         if last_modified is None:
             last_modified = datetime.fromtimestamp(int(file.stat().st_mtime), timezone.utc)
         return Resource(body, content_type_for(file, body), last_modified, _etag(body))
+
+    def _with_base_url(self, file: Path) -> bytes:
+        """The file's bytes with the placeholder replaced; inside a .gz file (a gzipped sitemap) too."""
+        raw = file.read_bytes()
+        if file.suffix == ".gz":
+            inner = gzip.decompress(raw).replace(PLACEHOLDER.encode(), self.base_url.encode())
+            return gzip.compress(inner, mtime=0)
+        return raw.replace(PLACEHOLDER.encode(), self.base_url.encode())
 
     def _terms_file(self, version: int) -> Path:
         return self.terms_dir / f"wavelane-terms-v{version}.html"

@@ -59,6 +59,7 @@ def test_ingest_dag_indexes_the_demo_corpus_once(ingest_env, es, es_settings):
     broken = {page["path"] for page in EXPECTED["broken_pages"]}
     reachable = {link for feed in EXPECTED["feeds"] if not feed.get("malformed") for link in feed["entry_links"]}
     reachable |= {link for page in EXPECTED["listing_pages"] for link in page["article_links"]}
+    reachable |= {link for sitemap in EXPECTED["news_sitemaps"] for link in sitemap["entry_links"]}  # discovered via robots.txt
     expected_ids = {stable_id(canonicalize_url(server.url(path))): path for path in reachable - broken}
     found = es.mget(index=articles_alias, ids=sorted(expected_ids), source=False)["docs"]
     assert [expected_ids[d["_id"]] for d in found if not d["found"]] == []

@@ -5,6 +5,7 @@ first command run on; they need no Elasticsearch and no network.
 """
 from __future__ import annotations
 
+import gzip
 import html
 import re
 from datetime import datetime, timedelta, timezone
@@ -118,6 +119,7 @@ def test_every_feed_parses_and_lists_the_expected_articles(server, session, feed
 def _linked_paths() -> list[str]:
     paths = {link for feed in EXPECTED["feeds"] for link in feed["entry_links"]}
     paths |= {link for page in EXPECTED["listing_pages"] for link in page["article_links"]}
+    paths |= {link for sitemap in EXPECTED["news_sitemaps"] for link in sitemap["entry_links"]}
     return sorted(paths)
 
 
@@ -147,7 +149,22 @@ def test_listing_page_links_every_article_of_its_source(server, session):
         page = session.get(server.url(listing["path"])).text
         hrefs = set(re.findall(r'href="([^"]+)"', page))
         assert set(listing["article_links"]) <= hrefs
-        assert "<rss" not in page and "application/rss+xml" not in page, "the listing source has no feed"
+        announced = set(re.findall(r'<link rel="alternate" type="application/rss\+xml"[^>]* href="([^"]+)"', page))
+        assert announced == {server.url(path) for path in listing["announced_feeds"]}, "only an announced feed, never a catalogue one"
+
+
+def test_announced_feeds_are_left_for_discovery_and_the_news_sitemap_is_in_robots_txt(server, session):
+    catalogue_feeds = {url for source in yaml.safe_load(demo_corpus.sources_yaml(server.base_url))["sources"] for url in source["feeds"]}
+    announced = [feed for feed in EXPECTED["feeds"] if feed["announced"]]
+    assert announced and not {server.url(feed["path"]) for feed in announced} & catalogue_feeds
+    robots = session.get(server.url("/robots.txt")).text
+    for sitemap in EXPECTED["news_sitemaps"]:
+        assert f"Sitemap: {server.url(sitemap['path'])}" in robots
+        body = gzip.decompress(session.get(server.url(sitemap["path"])).content).decode("utf-8")
+        assert sorted(re.findall(r"<loc>([^<]+)</loc>", body)) == sorted(server.url(path) for path in sitemap["entry_links"])
+        assert body.count("<news:publication_date>2026-") == len(sitemap["entry_links"])
+        home = session.get(server.url(sitemap["home"])).text
+        assert "<a " not in home and "application/rss+xml" not in home, "the sitemap is the only way in"
 
 
 def test_expected_quotes_are_in_the_served_pages(server, session):

@@ -193,8 +193,10 @@ def discover(
         except FetchError as exc:
             discovery.checks.append(Check(f"{source_url} robots.txt", "sitemap", "robots.txt", False, str(exc)))
             candidates = []
+        # A host's robots.txt lists the sitemaps of every section and outlet it serves: only those
+        # covering the source's pages are this source's (check_sitemap still refuses the rest when asked).
         for url in candidates:
-            if unseen(url):
+            if unseen(url) and same_site(url, source_url) and covers(url, source_url):
                 discovery.checks.append(check_sitemap(fetcher, url, source_url, "robots.txt"))
     return discovery
 

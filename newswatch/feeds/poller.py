@@ -411,8 +411,10 @@ def _rediscover(fetcher: Fetcher, source: Source, failing: list[str]) -> Discove
 
 
 def _demote_replaced(outcomes: list[TargetOutcome]) -> None:
-    """The errors of targets a working replacement stood in for: recorded as warnings, not a failed poll."""
+    """The errors of targets a working replacement stood in for: recorded as warnings, not a failed poll;
+    a listing page without links is no news once a discovered feed or sitemap delivered."""
     for outcome in outcomes:
+        outcome.warnings = [w for w in outcome.warnings if w.error_type != "no_links_found"]
         if outcome.error:
             outcome.warnings.insert(0, outcome.error)
             outcome.error = None
