@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException
 
 ARTICLES_ASSET = Asset(name="newswatch_articles", uri="newswatch://indices/articles")
 
@@ -75,10 +76,15 @@ def newswatch_ingest():
         from newswatch import pipeline
 
         context = get_current_context()
-        return pipeline.write_run_report(
+        report = pipeline.write_run_report(
             _settings(), "newswatch_ingest", context["run_id"], context["dag_run"].start_date,
             list(poll_results or []), list(batch_results or []),
         )
+        try:
+            return pipeline.fail_if_degraded(report)
+        except pipeline.RunDegraded as exc:
+            # No retry: the run's counts are final, so the run fails now rather than after back-offs.
+            raise AirflowFailException(str(exc)) from exc
 
     polled = poll.expand(sources=plan_polls(setup_indices()))
     processed = process.expand(items=plan_items(polled))

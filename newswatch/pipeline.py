@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Iterator
 
 from newswatch.core.model import Article, Failure, FeedItem, stable_id, utcnow
 from newswatch.core.settings import QuoteSettings, Settings
-from newswatch.indexing.connection import es_client
+from newswatch.indexing.connection import cluster_reachable, es_client
 from newswatch.indexing.documents import stored_article
 from newswatch.indexing.runtime import make_indexer
 from newswatch.indexing.schema import IndexNames, setup_indices
@@ -50,10 +50,19 @@ def ensure_indices(settings: Settings) -> list[str]:
 
 
 def make_fetcher(settings: Settings):
-    """The safe fetcher; NEWSWATCH_FETCH_ALLOW lists non-public networks/hosts to permit (tests, demo)."""
-    from newswatch.fetching.safe_fetch import Fetcher, FetchPolicy
+    """The safe fetcher; NEWSWATCH_FETCH_ALLOW lists non-public networks/hosts to permit (tests, demo).
 
-    return Fetcher(FetchPolicy.from_settings(settings.fetch))
+    With NEWSWATCH_SHARED_POLITENESS (the default) its per-host slots and robots.txt decisions are
+    kept in Elasticsearch, so they hold across every worker; per process while the cluster is away.
+    """
+    from newswatch.fetching.politeness import PolitenessGuard
+    from newswatch.fetching.safe_fetch import Fetcher, FetchPolicy
+    from newswatch.indexing.politeness import SharedPoliteness
+
+    politeness = None
+    if settings.fetch.shared_politeness:
+        politeness = PolitenessGuard(SharedPoliteness(es_client(settings.es), settings.es.index_prefix))
+    return Fetcher(FetchPolicy.from_settings(settings.fetch), politeness)
 
 
 def _failure_stats(failures: list[Failure]) -> dict:
@@ -352,11 +361,12 @@ def write_run_report(
         failure_stages.update(result.get("failure_stages", []))
     finished = utcnow()
     started = started_at or finished
+    indexer = make_indexer(settings, run_id=run_id)
     report = {
         "@timestamp": finished.isoformat(),
         "dag_id": dag_id,
         "run_id": run_id,
-        "status": "failures" if counts.get("failures") else "ok",
+        "status": run_status(counts, cluster_reachable=cluster_reachable(indexer.client)),
         "started_at": started.isoformat(),
         "finished_at": finished.isoformat(),
         "duration_s": round((finished - started).total_seconds(), 3),
@@ -364,6 +374,34 @@ def write_run_report(
         "stage_seconds": {k: round(v, 3) for k, v in seconds.items()},
         "failure_stages": sorted(failure_stages),
     }
-    make_indexer(settings, run_id=run_id).index([run_report_action(report)], refresh=True)
+    indexer.index([run_report_action(report)], refresh=True)
+    if report["status"] == DEGRADED:
+        log.error("run %s is degraded: nothing reached Elasticsearch (%d documents spooled for the next run)",
+                  run_id, counts.get("spooled", 0))
     log.info("run report: %s", report)
+    return report
+
+
+DEGRADED = "degraded"
+
+
+class RunDegraded(RuntimeError):
+    """Nothing a run produced reached Elasticsearch: it all waits in the spool."""
+
+
+def run_status(counts: Mapping[str, int], cluster_reachable: bool) -> str:
+    """``degraded`` when nothing reached the cluster (all spooled, or unreachable at the end), else
+    ``failures`` or ``ok``; spooled documents are replayed by the next run, so a partial spool is no failure."""
+    if not cluster_reachable or (counts.get("spooled") and not counts.get("indexed")):
+        return DEGRADED
+    return "failures" if counts.get("failures") else "ok"
+
+
+def fail_if_degraded(report: dict) -> dict:
+    """The report, or ``RunDegraded`` so that the run's last task (and so the run) fails visibly."""
+    if report["status"] == DEGRADED:
+        raise RunDegraded(
+            f"run {report['run_id']}: nothing reached Elasticsearch; {report['counts'].get('spooled', 0)} "
+            "documents are spooled and will be replayed by the next run (check ES_URL and the cluster)"
+        )
     return report

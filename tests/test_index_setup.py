@@ -58,3 +58,21 @@ def test_english_subfields_only_where_the_node_has_the_analyzer(es_ready, es_set
     alias = IndexNames(es_settings.es.index_prefix).alias("articles")
     mapping = next(iter(es_ready.indices.get_mapping(index=alias).values()))["mappings"]
     assert ("en" in mapping["properties"]["title"].get("fields", {})) == has_english
+
+
+def test_setup_applies_a_changed_replica_count_to_live_indices(es, es_settings):
+    """NEWSWATCH_ES_REPLICAS 0 -> 1 on existing indices: put settings, named in the report. (One node: the
+    replicas stay unassigned and health turns yellow, so the setting is checked, not the health.)"""
+    prefix = es_settings.es.index_prefix
+    names = IndexNames(prefix)
+    setup_indices(es, prefix, replicas=0)
+
+    raised = setup_indices(es, prefix, replicas=1)
+    for name, definition in load_definitions().items():
+        index = names.concrete(name, definition.version)
+        live = es.indices.get_settings(index=index, name="index.number_of_replicas")[index]["settings"]
+        assert live["index"]["number_of_replicas"] == "1", index
+        assert f"replicas of {index} 0 -> 1" in raised.changes
+    assert setup_indices(es, prefix, replicas=1).changes == []
+    lowered = setup_indices(es, prefix, replicas=0)
+    assert f"replicas of {names.concrete('articles', load_definitions()['articles'].version)} 1 -> 0" in lowered.changes

@@ -12,6 +12,9 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from newswatch.core.secrets import redact
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFIG_DIR = REPO_ROOT / "config"
@@ -94,7 +97,8 @@ class PathSettings:
 
 @dataclass(frozen=True)
 class ElasticsearchSettings:
-    url: str | None = None  # None: the project runs its own local node
+    url: str | None = None  # one node or several, comma-separated; None (and no cloud id): the project runs its own local node
+    cloud_id: str | None = None  # an Elastic Cloud deployment instead of node URLs
     api_key: str | None = None
     username: str | None = None
     password: str | None = None
@@ -107,18 +111,55 @@ class ElasticsearchSettings:
 
     @property
     def managed(self) -> bool:
-        """True when the project runs its own local node (no ES_URL given)."""
-        return not self.url
+        """True when the project runs its own local node (neither ES_URL nor ES_CLOUD_ID given)."""
+        return not self.url and not self.cloud_id
 
     @property
     def effective_url(self) -> str:
         return self.url or f"http://127.0.0.1:{self.port}"
+
+    @property
+    def node_urls(self) -> tuple[str, ...]:
+        """Every node the client may send a request to, in the order given."""
+        return split_node_urls(self.effective_url)
+
+    @property
+    def location(self) -> str:
+        """Where the cluster is, for messages (may carry credentials: redact before showing)."""
+        return f"Elastic Cloud deployment {self.cloud_id.split(':', 1)[0]}" if self.cloud_id else self.effective_url
+
+
+def split_node_urls(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _checked_node_urls(url: str | None, cloud_id: str | None) -> str | None:
+    """ES_URL as given, once each comma-separated part is an http(s) URL with a host."""
+    if url and cloud_id:
+        raise SettingsError("set ES_URL or ES_CLOUD_ID, not both")
+    for node in split_node_urls(url or ""):
+        if not _is_node_url(node):
+            raise SettingsError(
+                f"ES_URL must be http(s) URLs with a port, separated by commas (http://es1:9200,http://es2:9200), got {redact(node)!r}"
+            )
+    return url
+
+
+def _is_node_url(text: str) -> bool:
+    parts = urlsplit(text)
+    try:
+        port = parts.port  # raises on a port that is no number or out of range
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and bool(port)
 
 
 @dataclass(frozen=True)
 class FetchSettings:
     allow: tuple[str, ...] = ()  # non-public networks or hosts the SSRF guard lets through (tests, demo)
     per_host_interval: float = 1.0  # seconds between two requests to one host
+    # Rate limit and robots.txt decisions kept in Elasticsearch, so they hold across worker processes.
+    shared_politeness: bool = True
 
 
 @dataclass(frozen=True)
@@ -197,7 +238,8 @@ class Settings:
                 shared_datasets=env.path("NEWSWATCH_SHARED_DATASETS", paths.shared_datasets),
             ),
             es=ElasticsearchSettings(
-                url=env.text("ES_URL"),
+                url=_checked_node_urls(env.text("ES_URL"), env.text("ES_CLOUD_ID")),
+                cloud_id=env.text("ES_CLOUD_ID"),
                 api_key=env.text("ES_API_KEY"),
                 username=env.text("ES_USERNAME"),
                 password=env.text("ES_PASSWORD"),
@@ -211,6 +253,7 @@ class Settings:
             fetch=FetchSettings(
                 allow=env.items("NEWSWATCH_FETCH_ALLOW"),
                 per_host_interval=float(env.number("NEWSWATCH_PER_HOST_INTERVAL", FetchSettings.per_host_interval, float)),
+                shared_politeness=env.flag("NEWSWATCH_SHARED_POLITENESS", FetchSettings.shared_politeness),
             ),
             models=ModelSettings(
                 profile=env.text("NEWSWATCH_PROFILE"),

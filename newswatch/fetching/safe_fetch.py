@@ -3,10 +3,11 @@
 Every request goes through the same checks, in this order, on every redirect hop:
 
 1. the URL is absolute http(s);
-2. robots.txt of the host allows our user agent (cached per host);
+2. robots.txt of the host allows our user agent (one decision per host and TTL, kept in the
+   politeness book: this process's, or one shared by every worker, ``newswatch.fetching.politeness``);
 3. the host's addresses pass the SSRF policy (``newswatch.fetching.ssrf``), and the
    connection goes to the checked address (no second DNS lookup);
-4. the per-host rate limit is respected;
+4. the per-host rate limit is respected (a request slot booked in the same politeness book);
 5. the response is read as a stream under a wall-clock deadline, refusing a
    body over ``max_body_bytes`` on the wire or ``max_decoded_bytes`` after
    gzip/deflate (compression bombs);
@@ -68,6 +69,7 @@ from newswatch.fetching.errors import (
     TooManyRedirects,
     UnexpectedContent,
 )
+from newswatch.fetching.politeness import LocalPoliteness, PolitenessBook, RobotsRecord
 from newswatch.fetching.ssrf import AddressPolicy
 
 log = logging.getLogger(__name__)
@@ -139,25 +141,6 @@ class FetchResult:
     @property
     def charset_mismatch(self) -> bool:
         return bool(self.decoded and self.decoded.charset_mismatch)
-
-
-class HostRateLimiter:
-    """At most one request per ``interval`` seconds per host, shared by all threads."""
-
-    def __init__(self, interval: float):
-        self.interval = interval
-        self._next_slot: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def wait(self, host: str) -> None:
-        if self.interval <= 0:
-            return
-        with self._lock:  # reserve a slot, then sleep outside the lock
-            now = time.monotonic()
-            slot = max(now, self._next_slot.get(host, now))
-            self._next_slot[host] = slot + self.interval
-        if slot > now:
-            time.sleep(slot - now)
 
 
 class _BodyDecoder:
@@ -247,14 +230,19 @@ def _without_fragment(url: str) -> str:
 
 
 class Fetcher:
-    """Thread-safe: one instance is shared by all polling threads (rate limit and robots cache)."""
+    """Thread-safe: one instance is shared by all polling threads (rate limit and robots cache).
 
-    def __init__(self, policy: FetchPolicy | None = None):
+    ``politeness`` holds the per-host request slots and robots.txt decisions: by default this
+    process's own; pass a shared book so that they hold across worker processes.
+    """
+
+    def __init__(self, policy: FetchPolicy | None = None, politeness: PolitenessBook | None = None):
         self.policy = policy or FetchPolicy()
-        self._rate = HostRateLimiter(self.policy.per_host_interval)
+        self.politeness = politeness or LocalPoliteness()
         self._pools: dict[tuple[str, str, int, str], urllib3.HTTPConnectionPool] = {}
         self._pools_lock = threading.Lock()
-        self._robots: dict[tuple[str, str, int], tuple[float, RobotFileParser | None, str | None]] = {}
+        # Parsed robots.txt per origin until its decision expires: no book lookup on every request.
+        self._robots: dict[str, tuple[float, RobotFileParser | None, str | None]] = {}
         self._robots_lock = threading.Lock()
 
     def __enter__(self) -> "Fetcher":
@@ -355,35 +343,41 @@ class Fetcher:
                 attempt += 1
 
     def _robots_for(self, scheme: str, host: str, port: int) -> tuple[RobotFileParser | None, str | None]:
-        key = (scheme, host, port)
-        now = time.monotonic()
+        origin = f"{scheme}://{_netloc(scheme, host, port)}"
         with self._robots_lock:
-            cached = self._robots.get(key)
-        if cached and cached[0] > now:
+            cached = self._robots.get(origin)
+        if cached and cached[0] > time.time():
             return cached[1], cached[2]
-        robots_url = f"{scheme}://{_netloc(scheme, host, port)}/robots.txt"
-        parser: RobotFileParser | None = None
+        record = self.politeness.robots(origin) or self.politeness.publish_robots(origin, self._read_robots(origin))
+        parser = None
+        if record["text"] is not None:
+            parser = RobotFileParser(f"{origin}/robots.txt")
+            parser.parse(record["text"].splitlines())
+        with self._robots_lock:
+            self._robots[origin] = (record["expires_at"], parser, record["refusal"])
+        return parser, record["refusal"]
+
+    def _read_robots(self, origin: str) -> RobotsRecord:
+        """Fetch the origin's robots.txt and decide: a file to obey, everything allowed, or disallow-all."""
+        robots_url = f"{origin}/robots.txt"
+        text: str | None = None
         refusal: str | None = None
         ttl = self.policy.robots_ttl
         try:
             result = self._follow(robots_url, {"Accept": ACCEPT["text"]}, self.policy.robots_max_bytes, check_robots=False)
-            parser = RobotFileParser(robots_url)
-            parser.parse(decode_body(result.body).text.splitlines())
+            text = decode_body(result.body).text
         except HTTPStatusError as exc:
-            if exc.status is not None and 400 <= exc.status < 500:
-                parser = None  # no robots.txt: everything is allowed (RFC 9309 2.3.1.3)
-            else:
+            if exc.status is None or not 400 <= exc.status < 500:
                 refusal, ttl = f"robots.txt unavailable ({exc}); treated as disallow-all (RFC 9309 2.3.1.4)", self.policy.robots_error_ttl
+            # else no robots.txt: everything is allowed (RFC 9309 2.3.1.3)
         except (FetchTimeout, ConnectionFailed) as exc:
             refusal, ttl = f"robots.txt unreachable ({exc}); treated as disallow-all (RFC 9309 2.3.1.4)", self.policy.robots_error_ttl
         except BlockedAddress:
             raise  # the host itself is refused: say so, not something about robots.txt
         except FetchError as exc:
             # An oversized, redirect-looping or otherwise broken robots.txt says nothing usable.
-            log.info("ignoring unusable robots.txt of %s: %s", host, exc)
-        with self._robots_lock:
-            self._robots[key] = (now + ttl, parser, refusal)
-        return parser, refusal
+            log.info("ignoring unusable robots.txt of %s: %s", origin, exc)
+        return RobotsRecord(text=text, refusal=refusal, expires_at=time.time() + ttl)
 
     def _check_robots(self, url: str) -> None:
         scheme, host, port, _ = _split_url(url)
@@ -394,6 +388,13 @@ class Fetcher:
             raise RobotsDisallowed(url, "disallowed by robots.txt")
 
     # -- one HTTP exchange ------------------------------------------------------------------------
+
+    def _wait_for_slot(self, host: str) -> None:
+        if self.policy.per_host_interval <= 0:
+            return
+        delay = self.politeness.reserve(host, self.policy.per_host_interval)
+        if delay > 0:
+            time.sleep(delay)
 
     def _pool(self, scheme: str, address: str, port: int, host: str) -> urllib3.HTTPConnectionPool:
         key = (scheme, address, port, host)
@@ -416,7 +417,7 @@ class Fetcher:
     def _request(self, url: str, headers: dict[str, str], max_bytes: int) -> FetchResult:
         scheme, host, port, target = _split_url(url)
         addresses = self.policy.addresses.resolve(url, host, port)
-        self._rate.wait(host.lower())
+        self._wait_for_slot(host.lower())
         request_headers = {
             "Host": _netloc(scheme, host, port),
             "User-Agent": self.policy.user_agent,

@@ -118,6 +118,15 @@ def _copy_documents(client: Elasticsearch, source: str, target: str) -> int:
     return copied
 
 
+def _apply_replicas(client: Elasticsearch, index: str, replicas: int, report: SetupReport) -> None:
+    # Templates shape only indices created after them: a live index takes a changed replica count here.
+    live = client.indices.get_settings(index=index, name="index.number_of_replicas")[index]["settings"]
+    current = int(live["index"]["number_of_replicas"])
+    if current != replicas:
+        client.indices.put_settings(index=index, settings={"index": {"number_of_replicas": replicas}})
+        report.changes.append(f"replicas of {index} {current} -> {replicas}")
+
+
 def setup_indices(
     client: Elasticsearch, prefix: str, replicas: int = 0, definitions: dict[str, IndexDefinition] | None = None
 ) -> SetupReport:
@@ -143,6 +152,7 @@ def setup_indices(
             if live_meta != body["_meta"]:
                 client.indices.put_mapping(index=wanted, **body["template"]["mappings"])
                 report.changes.append(f"mapping of {wanted} updated in place")
+            _apply_replicas(client, wanted, replicas, report)
             continue
         if not client.indices.exists(index=wanted):
             client.indices.create(index=wanted)
