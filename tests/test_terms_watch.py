@@ -1,6 +1,8 @@
 """Terms watch: pure comparison functions, and three served versions of a terms page into the real ES."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from newswatch.cli import main
@@ -126,3 +128,50 @@ def test_terms_diff_command_prints_the_added_clause(es_ready, es_settings, monke
     listing = capsys.readouterr().out.splitlines()
     assert [line.split()[:2] for line in listing[1:]] == [["acme/terms", "1"], ["acme/terms", "2"]]
     assert main(["terms", "list", "nobody"]) == 0 and "no stored versions" in capsys.readouterr().out
+
+
+@pytest.mark.integration
+def test_the_demo_terms_watch_fills_the_index_for_terms_list_diff_and_the_digest(
+    es_ready, es_settings, tmp_path, monkeypatch, capsys,
+):
+    from newswatch.core.model import utcnow
+    from newswatch.digest.subscriptions import load_config
+    from newswatch_lab.demo import (
+        airflow_environment,
+        digest_date_covering,
+        run_terms_watch,
+        terms_catalogue_yaml,
+        terms_summary,
+    )
+
+    prefix = es_settings.es.index_prefix
+    terms_path = tmp_path / "terms.yaml"
+    with DemoServer() as server:
+        terms_path.write_text(terms_catalogue_yaml(server.base_url))
+        counts = run_terms_watch(airflow_environment(es_settings, tmp_path / "sources.yaml", terms_path), server)
+    # v1 stored, v2 stored as an AI change, v3 (date and script only) not a version.
+    assert [(c["new_versions"], c["ai_related_changes"], c["failures"]) for c in counts] == [(1, 0, 0), (1, 1, 0), (0, 0, 0)]
+
+    summary = terms_summary(counts, prefix)
+    assert "2 versions stored, 1 AI-related change(s), 0 failure(s)" in summary
+    printed = [line.split(".venv/bin/newswatch ", 1)[1].split("   (")[0].split() for line in summary.splitlines()[1:]]
+    assert [args[:2] for args in printed] == [["terms", "list"], ["terms", "diff"], ["digest", "preview"]]
+    monkeypatch.setenv("ES_URL", es_settings.es.effective_url)
+    monkeypatch.setenv("NEWSWATCH_INDEX_PREFIX", prefix)
+    # The commands the demo prints, run as printed.
+    assert main(printed[0]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in listing[1:]] == [["wavelane/terms", "1"], ["wavelane/terms", "2"]]
+    assert listing[1].endswith("  -") and listing[2].endswith("  added, altered")  # v2 is the AI change
+    assert main(printed[1]) == 0
+    diff = capsys.readouterr().out
+    assert any(line.startswith("+") and TERMS["added_in_v2"][0] in line for line in diff.splitlines())
+
+    monkeypatch.setenv("NEWSWATCH_HOME", str(tmp_path / "home"))
+    assert main(printed[2]) == 0
+    text_path = capsys.readouterr().out.splitlines()[0]
+    assert printed[2][-1] == str(digest_date_covering(load_config().subscriptions[0], utcnow()))
+    text = Path(text_path).read_text(encoding="utf-8")
+    section = text[text.index("TERMS AND POLICY CHANGES"):]
+    assert "- wavelane: Terms of service" in section and "AI-related clauses added, altered" in section
+    assert TERMS["added_in_v2"][1][:60] in section
