@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from newswatch.core.settings import ApiSettings, Settings
 from newswatch.indexing.connection import es_client
 from newswatch.query_api.cursor import InvalidCursor
+from newswatch.query_api.docs import install_offline_docs
 from newswatch.query_api.keys import ApiKeyStore, KeyVerifier, Principal
 from newswatch.query_api.models import (
     ArticleOut,
@@ -168,7 +169,10 @@ def create_app(
             "and links to the publishers, not full article text. Every route needs an `X-API-Key` header."
         ),
         responses=ERROR_RESPONSES,
+        docs_url=None,
+        redoc_url=None,
     )
+    install_offline_docs(app)
     install_error_handlers(app)
 
     def caller(request: Request, api_key: Annotated[str | None, Security(API_KEY_HEADER)] = None) -> Principal:
