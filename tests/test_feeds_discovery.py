@@ -82,7 +82,7 @@ def test_same_site_is_the_registrable_site_and_an_ip_address_is_its_own_site():
 # -- against the local server and Elasticsearch ---------------------------------------------------------
 
 @pytest.mark.integration
-def test_a_listing_page_announcing_its_feed_gets_the_feed_recorded_and_polled(fetcher, es_ready, es_settings):
+def test_a_listing_page_announcing_its_feed_gets_the_feed_recorded_and_polled(fetcher, es_ready, es_settings, monkeypatch, capsys):
     prefix = es_settings.es.index_prefix
     with LocalServer() as server:
         server.routes["/newsroom/"] = Reply(200, HTML, page(
@@ -100,6 +100,11 @@ def test_a_listing_page_announcing_its_feed_gets_the_feed_recorded_and_polled(fe
         # The feed's two entries (titled) come in the same poll; the page's link is the same story.
         assert sorted(i.title for i in first.items) == ["Guild Responds To Ai Consultation", "Members Back Licensing Code"]
         assert {i.found_at for i in first.items} == {server.url("/newsroom/feed.xml")}
+        monkeypatch.setenv("ES_URL", es_settings.es.effective_url)
+        monkeypatch.setenv("NEWSWATCH_INDEX_PREFIX", prefix)
+        assert main(["sources", "status"]) == 0
+        [row] = [line.split() for line in capsys.readouterr().out.splitlines() if line.startswith("guild ")]
+        assert row[1:5] == ["discovered_feeds", "True", "0", "200"] and row[5] == NOW.isoformat()[:19]
 
         listing_requests = len(server.requests_for("/newsroom/"))
         run_poll(es_ready, indexer, prefix, [guild], fetcher, now=NOW + timedelta(hours=1), refresh=True)
