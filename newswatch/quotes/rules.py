@@ -29,7 +29,10 @@ from newswatch.quotes.speakers import (
     looks_like_name,
 )
 
-MIN_EMBEDDED_WORDS = 3  # shorter quoted phrases inside a sentence are scare quotes or terms
+MIN_EMBEDDED_WORDS = 1
+# A quoted word or two is someone's own only when a named speaker or "he"/"she" uses it;
+# shorter quoted phrases that a group or an unnamed "some" uses are catchwords.
+MIN_PHRASE_WORDS = 3
 
 
 MIN_UNTAGGED_WORDS = 3
@@ -148,13 +151,19 @@ def _phrase(head: Token, limit: tuple[int, int]) -> tuple[int, int]:
     return _span_of(run)
 
 
+def _nearest_subject(verb: Token, allowed: set[int] | None = None) -> Token | None:
+    """The verb's subject; the one nearest the verb when a bad parse gives several ("Verselab co - founder Wen Li")."""
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and (allowed is None or c.i in allowed)]
+    return min(subjects, key=lambda c: abs(c.i - verb.i)) if subjects else None
+
+
 def _subject_of(verb: Token) -> Token | None:
     """The subject of a reporting verb, looking through "adding that", "and said", "speaking at"."""
     current = verb
     for _ in range(3):
-        for child in current.children:
-            if child.dep_ in ("nsubj", "nsubjpass"):
-                return child
+        subject = _nearest_subject(current)
+        if subject is not None:
+            return subject
         if current.dep_ in ("advcl", "xcomp", "conj", "acl", "ccomp") and current.head != current:
             current = current.head
         else:
@@ -240,6 +249,8 @@ class QuoteRules:
         subject = _subject_of(verb)
         if subject is None or not is_plausible_speaker(subject) or self.analysis.inside_quote(subject.idx):
             return None
+        if self._words(quote) < MIN_PHRASE_WORDS and not (looks_like_name(subject) or subject.lower_ in ("he", "she")):
+            return None  # "critics call it “data laundering”": a catchword in general use, not someone's words
         if subject.dep_ == "nsubjpass" or any(c.dep_ == "auxpass" for c in verb.children):
             return None  # "was dubbed “…” by a blog": the subject is not the one speaking
         limit = (self.analysis.paragraph_of(subject.idx).start, verb.idx if subject.idx < verb.idx else self.analysis.paragraph_of(subject.idx).end)
@@ -274,7 +285,7 @@ class QuoteRules:
         """
         ids = {t.i for t in window}
         limit = (window[0].idx, window[-1].idx + len(window[-1]))
-        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.i in ids), None)
+        subject = _nearest_subject(verb, ids)
         if subject is not None and is_plausible_speaker(subject):
             side = (limit[0], verb.idx) if subject.idx < verb.idx else (verb.idx + len(verb), limit[1])
             return subject, _phrase(subject, side)
@@ -447,7 +458,7 @@ class QuoteRules:
         return any(s < span[1] and span[0] < e for c in self.candidates for s, e in c.contents)
 
     def _overlaps_real_quote(self, span: tuple[int, int]) -> bool:
-        return any(q.start < span[1] and span[0] < q.end and self._words(q) >= MIN_EMBEDDED_WORDS for q in self.analysis.quotes)
+        return any(q.start < span[1] and span[0] < q.end and self._words(q) >= 3 for q in self.analysis.quotes)
 
     def _holds_quoted_words(self, span: tuple[int, int]) -> bool:
         return any(span[0] <= q.start and q.end <= span[1] + 1 for q in self.analysis.quotes)

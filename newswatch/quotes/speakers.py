@@ -422,8 +422,10 @@ def _document_owner(head: Token, discourse: Discourse, position: int) -> str | N
 def is_plausible_speaker(head: Token) -> bool:
     """Can this noun phrase head say something? (people, organisations, pronouns, documents)."""
     if head.pos_ == "PRON":
-        return head.lower_ in ("he", "she", "they", "it", "i", "we")
+        return head.lower_ in ("he", "she", "they", "it", "i", "we", "who", "you", "others", "many", "some", "most", "both", "all")
+    if head.lower_ in ("many", "some", "most", "others", "few"):
+        return True
     if looks_like_name(head):
         return head.ent_type_ not in ("DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL")
     lemma = head.lemma_.lower()
-    return lemma in PERSON_NOUNS or lemma in ORG_NOUNS or lemma in DOCUMENT_NOUNS or is_age_phrase(head)
+    return lemma in PERSON_NOUNS or lemma in ORG_NOUNS or lemma in DOCUMENT_NOUNS or is_age_phrase(head) or head.pos_ == "NOUN"
