@@ -17,7 +17,13 @@ from newswatch.core.settings import Settings, SettingsError
 from newswatch.indexing.bulk import Spool
 from newswatch.indexing.connection import es_client
 from newswatch.indexing.schema import IndexNames, setup_indices
-from newswatch.pipeline import DEGRADED, RunDegraded, fail_if_degraded, process_batch, write_run_report
+from newswatch.pipeline import (
+    DEGRADED,
+    RunDegraded,
+    fail_if_degraded,
+    process_batch,
+    write_run_report,
+)
 
 pytestmark = pytest.mark.integration
 
