@@ -123,6 +123,9 @@ def format_story(story: dict) -> str:
     return "\n".join(lines)
 
 
+DEMO_KEEPS = frozenset({"api_keys"})
+
+
 def _demo(args: argparse.Namespace) -> int:
     from newswatch.indexing.connection import es_client
     from newswatch.indexing.schema import drop_prefix
@@ -136,8 +139,9 @@ def _demo(args: argparse.Namespace) -> int:
     if settings.es.managed:
         layout = es_node.start(settings)
         settings = settings.with_es(url=layout.url)
-    # Each demo run starts from empty demo indices, so what it prints is what this run found.
-    drop_prefix(es_client(settings.es), settings.es.index_prefix)
+    # Each demo run starts from empty demo indices, so what it prints is what this run found; the
+    # API keys someone made for the demo's indices survive it.
+    drop_prefix(es_client(settings.es), settings.es.index_prefix, keep=DEMO_KEEPS)
     sources_path = settings.paths.home / "demo" / "sources.yaml"
     terms_path = settings.paths.home / "demo" / "terms.yaml"
     sources_path.parent.mkdir(parents=True, exist_ok=True)

@@ -168,12 +168,16 @@ def setup_indices(
     return report
 
 
-def drop_prefix(client: Elasticsearch, prefix: str) -> None:
-    """Delete every index and template of a prefix (tests, benchmarks). Wildcard deletes are
-    refused by default (action.destructive_requires_name), so each index is named."""
-    indices = client.indices.get(index=f"{prefix}-*", allow_no_indices=True)
+def drop_prefix(client: Elasticsearch, prefix: str, keep: frozenset[str] = frozenset()) -> None:
+    """Delete every index and template of a prefix (tests, benchmarks, the demo), except the logical
+    indices named in ``keep`` (the demo keeps its API keys). Wildcard deletes are refused by default
+    (action.destructive_requires_name), so each index is named."""
+    names = IndexNames(prefix)
+    kept = tuple(f"{names.alias(name)}-v" for name in keep)
+    indices = [name for name in client.indices.get(index=f"{prefix}-*", allow_no_indices=True) if not name.startswith(kept)]
     if indices:
         client.indices.delete(index=",".join(indices))
     templates = client.options(ignore_status=404).indices.get_index_template(name=f"{prefix}-*")
     for template in templates.get("index_templates", []):
-        client.indices.delete_index_template(name=template["name"])
+        if template["name"] not in {names.template(name) for name in keep}:
+            client.indices.delete_index_template(name=template["name"])
