@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv/bin
 
-.PHONY: setup demo test bench bench-api eval es-start es-stop
+.PHONY: setup demo test bench bench-api eval es-start es-stop cluster-test
 SHARED := ../shared/datasets
 
 setup:
@@ -19,6 +19,11 @@ es-start: setup
 
 es-stop:
 	$(VENV)/newswatch es stop
+
+# The shared deployment of deploy/ on loopback (PostgreSQL, Redis, three Elasticsearch nodes, Airflow with
+# two Celery workers): the demo corpus through the scheduler, counts, both workers, a second run, failover.
+cluster-test: setup
+	nice -n 10 $(VENV)/python scripts/cluster_test.py
 
 # Speed targets (tables): quotes per article, enrichment per article, whole pipeline on 1,000 articles.
 bench: setup

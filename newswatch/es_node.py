@@ -193,8 +193,13 @@ def read_pid(layout: NodeLayout) -> int | None:
     return pid
 
 
-def start(settings: Settings, port: int | None = None, home: Path | None = None, wait_s: float = 180.0) -> NodeLayout:
-    """Start a node (or find it running) and wait until it answers green or yellow."""
+def start(settings: Settings, port: int | None = None, home: Path | None = None, wait_s: float = 180.0,
+          discovery: dict[str, str] | None = None) -> NodeLayout:
+    """Start a node (or find it running) and wait until it answers green or yellow.
+
+    ``discovery`` (node name, seed hosts, initial masters) makes the node one member of a multi-node
+    cluster instead of a single node; the call then returns once the cluster has formed.
+    """
     layout = layout_for(settings, port, home)
     if read_pid(layout) and health(layout.url):
         return layout
@@ -214,7 +219,6 @@ def start(settings: Settings, port: int | None = None, home: Path | None = None,
     command = [
         str(layout.distribution / "bin" / "elasticsearch"), "-d", "-p", str(layout.pid_file),
         "-E", "cluster.name=newswatch",
-        "-E", "discovery.type=single-node",
         "-E", "network.host=127.0.0.1",
         "-E", f"http.port={layout.port}",
         "-E", f"transport.port={layout.port + 100}",
@@ -224,6 +228,8 @@ def start(settings: Settings, port: int | None = None, home: Path | None = None,
         # CI disks can be nearly full; a read-only flood-stage index would look like data loss.
         "-E", "cluster.routing.allocation.disk.threshold_enabled=false",
     ]
+    for key, value in (discovery or {"discovery.type": "single-node"}).items():
+        command += ["-E", f"{key}={value}"]
     if os.geteuid() == 0:
         user = _ensure_node_user()
         _check_traversable(layout.distribution)
