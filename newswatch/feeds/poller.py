@@ -436,6 +436,15 @@ def poll_source(
         return results
 
     outcomes = poll_all(targets, _kind_of(way))
+
+    def stand_in(new_way: str, urls: list[str]) -> None:
+        """Poll the targets that take over in this same poll; their items (titles, dates) come first."""
+        nonlocal outcomes, way
+        replacement = poll_all(urls, _kind_of(new_way))
+        if not all(o.error for o in replacement):
+            _demote_replaced(outcomes)
+        outcomes, way = replacement + outcomes, new_way
+
     discovered = {"discovered_feeds": state.discovered_feeds, "discovered_sitemaps": state.discovered_sitemaps,
                   "discovery_checked_at": state.discovery_checked_at}
     all_failed = all(o.error for o in outcomes)
@@ -448,22 +457,14 @@ def poll_source(
         discovered.update(discovered_feeds=[], discovered_sitemaps=[])
         fallback, fallback_targets = polling_plan(source, SourceState(source.id))
         if fallback != way:
-            replacement = poll_all(fallback_targets, _kind_of(fallback))
-            if not all(o.error for o in replacement):
-                _demote_replaced(outcomes)
-            outcomes = replacement + outcomes
-            way = fallback
+            stand_in(fallback, fallback_targets)
     elif all_failed and way in ("feeds", "sitemaps") and state.consecutive_failures + 1 >= policy.rediscover_after:
         discovery = _rediscover(fetcher, source, targets)
     if discovery is not None:
         discovered["discovery_checked_at"] = now
         if discovery.feeds or discovery.sitemaps:
             discovered.update(discovered_feeds=discovery.feeds, discovered_sitemaps=[] if discovery.feeds else discovery.sitemaps)
-            way, new_targets = ("discovered_feeds", discovery.feeds) if discovery.feeds else ("discovered_sitemaps", discovery.sitemaps)
-            replacement = poll_all(new_targets, _kind_of(way))
-            if not all(o.error for o in replacement):
-                _demote_replaced(outcomes)
-            outcomes = replacement + outcomes  # the feed's items (titles, dates) win over the page's links
+            stand_in(*(("discovered_feeds", discovery.feeds) if discovery.feeds else ("discovered_sitemaps", discovery.sitemaps)))
         refused = [c for c in discovery.checks if not c.accepted]
         if refused:
             outcomes[-1].warnings.extend(
