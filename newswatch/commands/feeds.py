@@ -33,8 +33,10 @@ def _validate(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     with_feeds = sum(1 for s in sources if s.feeds)
+    with_sitemaps = sum(1 for s in sources if s.sitemaps and not s.feeds)
     categories = sorted({s.category for s in sources})
-    print(f"{args.catalogue}: {len(sources)} sources valid ({with_feeds} with feeds, {len(sources) - with_feeds} listing pages only; "
+    print(f"{args.catalogue}: {len(sources)} sources valid ({with_feeds} with feeds, {with_sitemaps} with sitemaps, "
+          f"{len(sources) - with_feeds - with_sitemaps} listing pages only; "
           f"categories: {', '.join(categories)})")
     return 0
 
