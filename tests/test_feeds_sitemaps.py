@@ -9,7 +9,13 @@ import pytest
 from ingest_cases import DECODED_LIMIT, TEST_POLICY, gzip_bomb
 from local_server import LocalServer, Reply
 
-from newswatch.feeds.catalogue import Source, catalogue_from_yaml, dump_catalogue
+from newswatch.feeds.catalogue import (
+    Source,
+    catalogue_from_yaml,
+    dump_catalogue,
+    export_opml,
+    import_opml,
+)
 from newswatch.feeds.poller import PollPolicy, poll_sources, read_states, run_poll
 from newswatch.feeds.sitemaps import (
     SitemapEntry,
@@ -106,6 +112,7 @@ def test_a_source_may_name_a_sitemap_instead_of_a_feed():
     [guild] = catalogue_from_yaml(text)
     assert guild.sitemaps == ("https://guild.example/news-sitemap.xml",) and guild.feeds == ()
     assert catalogue_from_yaml(dump_catalogue([guild])) == [guild]
+    assert import_opml(export_opml([guild])) == [guild]
 
 
 # -- against the local server and Elasticsearch ---------------------------------------------------------
