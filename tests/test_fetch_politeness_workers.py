@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from dataclasses import replace
+from itertools import pairwise
 
 import pytest
 from local_server import LocalServer, Reply, Request
@@ -51,7 +52,7 @@ class TimedHost:
 
     def gaps(self) -> list[float]:
         times = sorted(self.arrivals)
-        return [later - earlier for earlier, later in zip(times, times[1:])]
+        return [later - earlier for earlier, later in pairwise(times)]
 
 
 def _fetch_as_worker(settings: Settings, urls: list[str], results) -> None:
