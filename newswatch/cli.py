@@ -23,6 +23,7 @@ PLUGIN_GROUP = "newswatch.commands"
 COMMAND_MODULES = [
     "newswatch.commands.indexing",
     "newswatch.commands.search",
+    "newswatch.commands.corrections",
     "newswatch.commands.quotes",
     "newswatch.commands.digest",
     "newswatch.commands.extract",

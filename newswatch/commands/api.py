@@ -31,13 +31,15 @@ def _store() -> ApiKeyStore:
 
 def _keys_create(args: argparse.Namespace) -> int:
     try:
-        issued = _store().create(args.group, tuple(args.indices), args.description)
+        issued = _store().create(args.group, tuple(args.indices), args.description, editor=args.editor)
     except KeyStoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"key id:  {issued.key_id}")
     print(f"group:   {issued.group}")
     print(f"indices: {', '.join(issued.indices)}")
+    if args.editor:
+        print("editor:  may correct stance labels and speakers (POST /v1/corrections/...)")
     print(f"key:     {issued.key}")
     print("Store the key now: only its hash is kept, it cannot be shown again.", file=sys.stderr)
     return 0
@@ -53,7 +55,7 @@ def _keys_revoke(args: argparse.Namespace) -> int:
 
 def _keys_list(args: argparse.Namespace) -> int:
     for record in _store().list():
-        print(json.dumps({k: record.get(k) for k in ("key_id", "group", "indices", "created_at", "revoked", "revoked_at")}))
+        print(json.dumps({k: record.get(k) for k in ("key_id", "group", "indices", "editor", "created_at", "revoked", "revoked_at")}))
     return 0
 
 
@@ -90,6 +92,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     create.add_argument("--group", required=True)
     create.add_argument("--indices", nargs="+", choices=PUBLIC_INDICES, default=list(PUBLIC_INDICES))
     create.add_argument("--description", default=None)
+    create.add_argument("--editor", action="store_true", help="the key may also correct stance labels and speakers")
     create.set_defaults(handler=_keys_create)
     revoke = key_actions.add_parser("revoke", help="revoke a key by its id")
     revoke.add_argument("key_id")

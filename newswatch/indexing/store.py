@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from elasticsearch import Elasticsearch, helpers
+from elasticsearch import Elasticsearch, TransportError, helpers
 
 from newswatch.core.model import Article, stable_id
 from newswatch.indexing.bulk import BulkReport, IndexAction, Indexer
+from newswatch.indexing.corrections import corrections_for, with_corrections
 from newswatch.indexing.documents import article_document, quote_document
 from newswatch.indexing.schema import IndexNames
 
@@ -38,18 +39,25 @@ def write_articles(indexer: Indexer, articles: list[Article], refresh: bool = Fa
     report = BulkReport()
     if not articles:
         return report
-    quote_actions = [
-        IndexAction("quotes", quote.document_id(article.id), quote_document(article, quote))
-        for article in articles
-        for quote in article.quotes
-    ]
-    report.merge(indexer.index(quote_actions))
+    quotes = {quote.document_id(article.id): quote_document(article, quote) for article in articles for quote in article.quotes}
+    documents = {a.id: article_document(a) for a in articles}
+    try:
+        # Analysts' corrections outlive reprocessing: what they fixed is fixed again before writing.
+        corrections = corrections_for(indexer.client, indexer.names.prefix, [*quotes, *documents])
+    except TransportError:
+        corrections = {}  # the cluster is down: the writes below fail and are spooled, corrections with them
+    quotes = with_corrections(quotes, corrections)
+    documents = with_corrections(documents, corrections)
+    for article_id, document in documents.items():
+        document["speakers"] = sorted({q["speaker"] for q in quotes.values() if q["article_id"] == article_id and q["speaker"]})
+    report.merge(indexer.index([IndexAction("quotes", i, d) for i, d in quotes.items()]))
+    article_actions = [IndexAction("articles", i, d) for i, d in documents.items()]
     if report.cluster_error:
-        report.merge(indexer.index([IndexAction("articles", a.id, article_document(a)) for a in articles]))
+        report.merge(indexer.index(article_actions))
         return report
     stale = _stale_quote_ids(indexer.client, indexer.names.prefix, articles)
     report.merge(indexer.index([IndexAction("quotes", quote_id, {}, op="delete") for quote_id in stale]))
-    report.merge(indexer.index([IndexAction("articles", a.id, article_document(a)) for a in articles], refresh=refresh))
+    report.merge(indexer.index(article_actions, refresh=refresh))
     return report
 
 

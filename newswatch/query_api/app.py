@@ -23,12 +23,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newswatch.core.settings import ApiSettings, Settings
 from newswatch.indexing.connection import es_client
+from newswatch.indexing.corrections import (
+    CorrectionError,
+    UnknownDocument,
+    correct_speaker,
+    correct_stance,
+)
 from newswatch.query_api.cursor import InvalidCursor
 from newswatch.query_api.docs import install_offline_docs
 from newswatch.query_api.keys import ApiKeyStore, KeyVerifier, Principal
 from newswatch.query_api.models import (
     ArticleOut,
     ArticleSearchParams,
+    CorrectionOut,
     ErrorBody,
     ExportParams,
     Page,
@@ -36,10 +43,13 @@ from newswatch.query_api.models import (
     SearchParams,
     SemanticParams,
     SemanticResult,
+    SpeakerCorrectionIn,
+    StanceCorrectionIn,
     StanceTrend,
     StanceTrendParams,
     TopParams,
     TopResult,
+    profile_target_ids,
 )
 from newswatch.query_api.queries import InputError
 from newswatch.query_api.ratelimit import TokenBucketLimiter
@@ -239,5 +249,35 @@ def create_app(
             "X-Row-Cap": str(config.export_row_cap),
         }
         return StreamingResponse(result.lines, media_type=result.media_type, headers=headers)
+
+    def correction_result(correction: dict) -> CorrectionOut:
+        return CorrectionOut(
+            **{k: v for k, v in correction.items() if k in CorrectionOut.model_fields},
+            id=correction["doc_id"], corrected_at=correction["@timestamp"],
+        )
+
+    def as_editor(principal: Principal, correct: Callable[[], dict]) -> CorrectionOut:
+        if not principal.editor:
+            raise ApiError(403, "this key may not correct: ask for an editor key")
+        try:
+            return correction_result(correct())
+        except UnknownDocument as exc:
+            raise ApiError(404, str(exc)) from exc
+        except CorrectionError as exc:
+            raise ApiError(422, str(exc)) from exc
+
+    @app.post("/v1/corrections/stance", response_model=CorrectionOut, tags=["corrections"],
+              summary="Correct the stance of an article or quote toward one target (editor keys only)")
+    def correct_stance_route(principal: Caller, body: StanceCorrectionIn):
+        return as_editor(principal, lambda: correct_stance(
+            service.client, settings.es.index_prefix, body.id, body.target, body.label, principal.name,
+            profile_target_ids(), body.reason))
+
+    @app.post("/v1/corrections/speaker", response_model=CorrectionOut, tags=["corrections"],
+              summary="Correct the speaker (and organisation) of a quote (editor keys only)")
+    def correct_speaker_route(principal: Caller, body: SpeakerCorrectionIn):
+        return as_editor(principal, lambda: correct_speaker(
+            service.client, settings.es.index_prefix, body.id, body.speaker, body.organization, principal.name,
+            body.reason))
 
     return app

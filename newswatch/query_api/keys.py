@@ -50,6 +50,12 @@ class Principal:
     key_id: str
     group: str
     indices: frozenset[str]
+    editor: bool = False  # may correct stance labels and speakers
+
+    @property
+    def name(self) -> str:
+        """How corrections made with this key are signed."""
+        return f"{self.group} (key {self.key_id})"
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class KeyRecord:
     salt: str
     secret_hash: str
     revoked: bool
+    editor: bool = False
 
 
 def hash_secret(secret: str, salt_hex: str) -> str:
@@ -88,7 +95,8 @@ class ApiKeyStore:
         self.client = client
         self.index = IndexNames(prefix).alias("api_keys")
 
-    def create(self, group: str, indices: tuple[str, ...] = PUBLIC_INDICES, description: str | None = None) -> IssuedKey:
+    def create(self, group: str, indices: tuple[str, ...] = PUBLIC_INDICES, description: str | None = None,
+               editor: bool = False) -> IssuedKey:
         if not GROUP_RE.match(group):
             raise KeyStoreError(f"group {group!r}: use 1-64 letters, digits, '.', '_' or '-'")
         unknown = sorted(set(indices) - set(PUBLIC_INDICES))
@@ -109,6 +117,7 @@ class ApiKeyStore:
             "hash_algorithm": HASH_ALGORITHM,
             "created_at": now,
             "revoked": False,
+            "editor": editor,
         }
         # op_type=create: a (very unlikely) id collision fails loudly instead of replacing a key.
         self.client.index(index=self.index, id=key_id, document=document, op_type="create", refresh=True)
@@ -135,6 +144,7 @@ class ApiKeyStore:
             salt=source["salt"],
             secret_hash=source["secret_hash"],
             revoked=bool(source.get("revoked")),
+            editor=bool(source.get("editor")),
         )
 
     def list(self) -> list[dict]:
@@ -181,7 +191,7 @@ class KeyVerifier:
             return None
         if not record_matches(record, secret):
             return None
-        return Principal(key_id, record.group, frozenset(record.indices) & frozenset(PUBLIC_INDICES))
+        return Principal(key_id, record.group, frozenset(record.indices) & frozenset(PUBLIC_INDICES), record.editor)
 
     def _record(self, key_id: str) -> KeyRecord | None:
         now = self.clock()

@@ -254,6 +254,39 @@ class TopResult(BaseModel):
     entries: list[TopEntry]
 
 
+class StanceCorrectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Identifier = Field(..., description="Id of the article or quote (the `id` of a search result)")
+    target: Identifier = Field(..., description="Stance target id of the topic profile, e.g. consent")
+    label: Literal["favor", "against", "neutral", "not_addressed"] = Field(
+        ..., description="The right label; not_addressed removes the target from the item")
+    reason: str | None = Field(None, max_length=1000, pattern=NO_CONTROL_CHARACTERS)
+
+
+class SpeakerCorrectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Identifier = Field(..., description="Id of the quote")
+    speaker: FilterValue = Field(..., description="Who said it, as analysts should see the name")
+    organization: FilterValue | None = Field(None, description="The speaker's organisation, if any")
+    reason: str | None = Field(None, max_length=1000, pattern=NO_CONTROL_CHARACTERS)
+
+
+class CorrectionOut(BaseModel):
+    kind: str
+    index: str
+    id: str
+    editor: str
+    corrected_at: str
+    target_id: str | None = None
+    label: str | None = None
+    model_label: str | None = None
+    speaker: str | None = None
+    organization: str | None = None
+    model_speaker: str | None = None
+
+
 class ErrorDetail(BaseModel):
     field: str | None = None
     problem: str
