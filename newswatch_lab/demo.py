@@ -129,7 +129,11 @@ DEMO_KEEPS = frozenset({"api_keys"})
 def _demo(args: argparse.Namespace) -> int:
     from newswatch.indexing.connection import es_client
     from newswatch.indexing.schema import drop_prefix
-    from newswatch.indexing.search import failure_summary, top_stories
+    from newswatch.indexing.search import (
+        earliest_publication,
+        failure_summary,
+        top_stories,
+    )
     from newswatch_lab import demo_corpus
     from newswatch_lab.demo_server import DemoServer
 
@@ -163,8 +167,10 @@ def _demo(args: argparse.Namespace) -> int:
         print(format_story(story), end="\n\n")
     print(failure_summary(client, settings.es.index_prefix))
     print("\n" + terms_summary(terms_counts, settings.es.index_prefix))
+    # The demo's stories are older than search's default week: the hint names the demo's own period.
+    since = earliest_publication(client, settings.es.index_prefix) or "30d"
     print(f"\nIndices: {settings.es.index_prefix}-* on {redact(settings.es.effective_url)} "
-          f"(try: NEWSWATCH_INDEX_PREFIX={settings.es.index_prefix} .venv/bin/newswatch search 'consent'; "
+          f"(try: NEWSWATCH_INDEX_PREFIX={settings.es.index_prefix} .venv/bin/newswatch search consent --since {since}; "
           "stop the node: .venv/bin/newswatch es stop)")
     return 0
 

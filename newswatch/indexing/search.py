@@ -52,3 +52,10 @@ def failure_summary(client: Elasticsearch, prefix: str) -> str:
         return "No failures recorded."
     parts = ", ".join(f"{b['key']}: {b['doc_count']}" for b in buckets)
     return f"Failures recorded in {IndexNames(prefix).alias('failures')} (by stage): {parts}"
+
+
+def earliest_publication(client: Elasticsearch, prefix: str) -> str | None:
+    """The day (YYYY-MM-DD) of the oldest indexed article, or None for an empty index."""
+    response = client.search(index=IndexNames(prefix).alias("articles"), size=0,
+                             aggs={"first": {"min": {"field": "@timestamp", "format": "yyyy-MM-dd"}}})
+    return response["aggregations"]["first"].get("value_as_string")
