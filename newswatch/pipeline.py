@@ -272,8 +272,9 @@ def preload_models(settings: Settings) -> float:
     get_nlp()
     get_enricher()
     get_entity_pipeline()
-    log.info("models loaded in %.1fs (profile %s)", time.perf_counter() - started, settings.models.profile or "default")
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    log.info("models loaded in %.1fs (profile %s)", elapsed, settings.models.profile or "default")
+    return elapsed
 
 
 def process_batch(settings: Settings, batch: list[dict], run_id: str) -> dict:
