@@ -118,12 +118,8 @@ def check_feed(fetcher: Fetcher, url: str, source_url: str, how: str) -> Check:
     return Check(url, "feed", how, True, f"{len(linked)} entries with links")
 
 
-def check_sitemap(fetcher: Fetcher, url: str, source_url: str, how: str) -> Check:
-    """Verify a candidate sitemap: same site, under whose folder the source lies, parses with entries."""
-    if not same_site(url, source_url):
-        return Check(url, "sitemap", how, False, f"on another site ({registrable_site(url)})")
-    if not covers(url, source_url):
-        return Check(url, "sitemap", how, False, "its folder does not cover the source's pages")
+def check_sitemap(fetcher: Fetcher, url: str, how: str) -> Check:
+    """Verify a candidate sitemap: it parses, as an index of sitemaps or with entries."""
     try:
         _, parsed = fetch_sitemap(fetcher, url)
     except (FetchError, SitemapError) as exc:
@@ -194,10 +190,10 @@ def discover(
             discovery.checks.append(Check(f"{source_url} robots.txt", "sitemap", "robots.txt", False, str(exc)))
             candidates = []
         # A host's robots.txt lists the sitemaps of every section and outlet it serves: only those
-        # covering the source's pages are this source's (check_sitemap still refuses the rest when asked).
+        # on the source's site whose folder covers its pages are this source's.
         for url in candidates:
             if unseen(url) and same_site(url, source_url) and covers(url, source_url):
-                discovery.checks.append(check_sitemap(fetcher, url, source_url, "robots.txt"))
+                discovery.checks.append(check_sitemap(fetcher, url, "robots.txt"))
     return discovery
 
 

@@ -64,7 +64,6 @@ class SitemapRead:
     """What one sitemap (and, for an index, its children) gave."""
 
     entries: list[SitemapEntry] = field(default_factory=list)
-    total_entries: int = 0  # before the recency window and the cap
     problems: list[FetchError | SitemapError] = field(default_factory=list)  # children refused; the rest kept
     skipped_children: int = 0
 
@@ -191,7 +190,5 @@ def read_children(fetcher: Fetcher, index: ParsedSitemap, same_site: Callable[[s
 def read_sitemap(fetcher: Fetcher, parsed: ParsedSitemap, same_site: Callable[[str], bool], policy: SitemapPolicy, now: datetime) -> SitemapRead:
     """The recent same-site entries of a parsed sitemap, following an index one level."""
     read = read_children(fetcher, parsed, same_site, policy) if parsed.children else SitemapRead(entries=list(parsed.entries))
-    on_site = [e for e in read.entries if same_site(e.url)]
-    read.total_entries = len(on_site)
-    read.entries = recent_entries(on_site, policy, now)
+    read.entries = recent_entries([e for e in read.entries if same_site(e.url)], policy, now)
     return read
