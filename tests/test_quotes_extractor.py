@@ -173,7 +173,7 @@ def test_quotes_cli_keeps_going_past_a_latin1_byte_and_exits_1_when_items_failed
     from newswatch.core.settings import REPO_ROOT
 
     lines = b'{"id": "ok", "text": "\\"We never agreed,\\" said Ana Ruiz."}\n{"id": "latin", "text": "caf\xe9"}\n{"id": "ok2", "text": "Nothing quoted here."}\n'
-    result = subprocess.run([sys.executable, "-m", "newswatch.cli", "quotes"], input=lines, capture_output=True, cwd=REPO_ROOT, timeout=300)
+    result = subprocess.run([sys.executable, "-m", "newswatch.cli", "quotes"], check=False, input=lines, capture_output=True, cwd=REPO_ROOT, timeout=300)
     records = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert result.returncode == 1
     assert [r["id"] for r in records] == ["ok", None, "ok2"]
@@ -233,3 +233,30 @@ def test_a_person_keeps_the_organisation_the_article_gives_them_under_its_full_n
         ("Maya Okafor", "Fair Play for Creators Alliance"),
         ("Ravi Menon", "Fair Play for Creators Alliance"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "speaker"),
+    [
+        ("Jeb Bush called him a “loser.”", "him a “loser.”", "Jeb Bush"),
+        ("Ted Cruz accused Obama of “leading from behind” on Syria.", "Obama of “leading from behind” on Syria", "Ted Cruz"),
+        ("Mr. Cruz pledged to oppose legal status for undocumented immigrants “today, tomorrow, forever.”", "to oppose legal status", "Cruz"),
+    ],
+)
+def test_a_few_quoted_words_in_a_named_speakers_predicate_are_a_mixed_quote(text, content, speaker):
+    quotes = extract_quotes(text, language="en")
+    assert [(q.kind, q.speaker) for q in quotes] == [("mixed", speaker)]
+    assert quotes[0].contents[0].text.startswith(content)
+
+
+def test_a_catchword_used_by_a_group_is_no_quote():
+    quotes = extract_quotes("Several companies lean on “fair use,” while critics call the practice “data laundering.”", language="en")
+    assert [q for q in quotes if q.kind in ("direct", "mixed")] == []
+
+
+def test_a_quote_whose_closing_mark_is_missing_ends_with_its_paragraph():
+    text = "“We will appeal,” said Noor Haddad. “The ruling ignores the contract.\n\nThe hearing is set for May."
+    spans = find_quoted_spans(text, split_paragraphs(text))
+    assert [text[s.start : s.end] for s in spans] == ["“We will appeal,”", "“The ruling ignores the contract."]
+    (quote,) = extract_quotes(text, language="en")
+    assert quote.speaker == "Noor Haddad" and quote.text.endswith("ignores the contract.")

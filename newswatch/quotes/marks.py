@@ -1,11 +1,12 @@
 """Finding quoted passages by their quotation marks, before any parsing.
 
 Works on characters only, so it is fast and its behaviour on odd input is easy
-to reason about: a mark that never finds its partner is dropped, never guessed
-to the end of the text. Double marks (curly and straight) open top-level
+to reason about: a quote never runs past the paragraph where its closing mark
+is missing, never to the end of the text. Double marks (curly and straight) open top-level
 quotes everywhere; single marks only where a text plainly uses them as its
 primary marks (a headline line, or a text with no double marks at all), since
-elsewhere ’ is overwhelmingly an apostrophe.
+elsewhere ’ is overwhelmingly an apostrophe. An opening mark followed by a
+second opener is dropped; one left open at a paragraph's end closes there.
 """
 from __future__ import annotations
 
@@ -118,7 +119,7 @@ def find_quoted_spans(text: str, paragraphs: list[Paragraph]) -> list[QuotedSpan
 
     A paragraph that ends inside a quote continues it only when the next
     paragraph opens with a quotation mark (the news convention); otherwise the
-    unclosed mark is treated as a typo and dropped.
+    closing mark is missing and the quote ends with its paragraph (never later).
     """
     has_double = any(c in text for c in DOUBLE_OPEN + DOUBLE_CLOSE + '"')
     spans: list[QuotedSpan] = []
@@ -137,8 +138,13 @@ def find_quoted_spans(text: str, paragraphs: list[Paragraph]) -> list[QuotedSpan
             elif not pairs and left_open == first_mark_at:
                 pending.append((left_open, para.end))  # ...or runs on through this paragraph too
                 continue
+        if pending:
+            # The closing mark is missing: the quotation ran to its paragraph's end.
+            spans.append(QuotedSpan(pending, pending_para))
         pending = []
         spans.extend(QuotedSpan([p], para.index) for p in pairs)
         if left_open is not None:
             pending, pending_para = [(left_open, para.end)], para.index
+    if pending:
+        spans.append(QuotedSpan(pending, pending_para))
     return sorted(spans, key=lambda s: s.start)

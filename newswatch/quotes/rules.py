@@ -22,6 +22,7 @@ from newswatch.quotes.marks import (
 from newswatch.quotes.speakers import (
     CHARACTERISING_VERBS,
     INDIRECT_VERBS,
+    JUDGING_VERBS,
     SPEECH_VERBS,
     Speaker,
     is_age_phrase,
@@ -230,7 +231,7 @@ class QuoteRules:
         if self._words(quote) < MIN_EMBEDDED_WORDS or _is_title_like(quote.inner_text(text)):
             return None
         inside = self.analysis.tokens_in(quote.start, quote.end)
-        roots = [t for t in inside if not (quote.start <= t.head.idx < quote.end) or t.head == t]
+        roots = [t for t in inside if (not (quote.start <= t.head.idx < quote.end) or t.head == t) and not t.is_punct]
         if not roots:
             return None
         arc, verb = roots[0], roots[0].head
@@ -239,7 +240,7 @@ class QuoteRules:
             placed = verb.idx < quote.start or (arc.dep_ == "ccomp" and arc.left_edge.idx < quote.start)
             if placed and not self.analysis.inside_quote(verb.idx):
                 lemma = verb.lemma_.lower()
-                if lemma in CHARACTERISING_VERBS or lemma in SPEECH_VERBS:
+                if lemma in CHARACTERISING_VERBS or lemma in SPEECH_VERBS or lemma in JUDGING_VERBS:
                     break
             if verb.head == verb:
                 return None
@@ -262,9 +263,17 @@ class QuoteRules:
             objects = [c for c in verb.children if c.dep_ == "dobj" and c.idx < quote.start]
             start = objects[0].left_edge.idx if objects else quote.start
             return Candidate("mixed", [(start, quote.end)], subject, subject_span, cue, quote)
-        if arc.dep_ in ("dobj", "attr", "oprd", "npadvmod"):
+        if verb.idx > quote.start and arc.dep_ != "ccomp":
             return Candidate("direct", [(quote.start, quote.end)], subject, subject_span, cue, quote)
-        clause = [t for t in arc.subtree if not t.is_space]
+        if arc.dep_ == "ccomp":
+            clause = [t for t in arc.subtree if not t.is_space]
+        else:
+            # "pledged to oppose legal status “today, tomorrow, forever”", "accused Obama of “…”":
+            # the quoted words belong to the verb's whole predicate.
+            clause = sorted(
+                (t for c in verb.children if c.i > verb.i and c.dep_ not in ("punct", "cc", "conj") for t in c.subtree if not t.is_space),
+                key=lambda t: t.i,
+            )
         while clause and (clause[0].dep_ == "mark" or clause[0].is_punct) and clause[0].idx < quote.start:
             clause.pop(0)
         start = min(clause[0].idx, quote.start) if clause else quote.start
@@ -411,14 +420,14 @@ class QuoteRules:
         end = max(s[1] for s in (candidate.subject_span, candidate.cue, candidate.contents[-1]) if s)
         para = self.analysis.paragraph_of(candidate.start).index
         for nxt in following:
-            if self.analysis.paragraph_of(nxt.start).index != para or len(nxt.fragments) > 1:
+            if self.analysis.paragraph_of(nxt.start).index != para:
                 return
             between = self.analysis.tokens_in(end, nxt.start)
             if any(t.pos_ in ("VERB", "AUX", "SCONJ", "CCONJ") or t.lemma_.lower() in SPEECH_VERBS for t in between):
                 return
             if self._post_tag(nxt) is not None:
                 return
-            candidate.contents.append(nxt.fragments[0])
+            candidate.contents.extend(nxt.fragments)  # a fragment may run on over the next paragraphs
             self.consumed.add(id(nxt))
             end = nxt.end
 

@@ -32,6 +32,13 @@ INDIRECT_VERBS = frozenset(
     emphasise emphasize explain write post tweet predict contend maintain assert allege reveal testify reiterate
     promise vow pledge complain caution point reply respond recall observe remark agree""".split()
 )
+# Verbs of judging someone or something: a quoted phrase in their object is the subject's words
+# ("accused Obama of “leading from behind”", "credited the win to “a closed primary”").
+JUDGING_VERBS = frozenset(
+    """accuse praise criticize criticise blame credit thank mock blast slam dismiss reject deride lament bemoan
+    tout decry denounce defend endorse cite question attack hail applaud welcome condemn ridicule rebuke scold
+    chide lambaste berate knock champion command vent refer dub liken compare""".split()
+)
 # Verbs that frame a quoted phrase as someone's characterisation ("called it “a disgrace”").
 CHARACTERISING_VERBS = frozenset("call describe label dub brand term characterise characterize".split())
 
