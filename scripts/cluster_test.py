@@ -77,15 +77,25 @@ def find_binary(name: str) -> str | None:
 
 
 def ensure_debian_packages() -> None:
-    missing = [package for package, binary in (("postgresql", "postgres"), ("redis-server", "redis-server"))
+    missing = [package for package, binary in (("postgresql", "postgres"), ("postgresql-client", "psql"),
+                                               ("redis-server", "redis-server"))
                if find_binary(binary) is None]
     if not missing:
         return
     log(f"installing {' '.join(missing)} from Debian packages")
     subprocess.run(["apt-get", "update", "-q"], check=True, stdout=subprocess.DEVNULL)
-    # policy-rc.d-less containers may start the packaged services; ours run on their own ports anyway.
-    subprocess.run(["apt-get", "install", "-y", "-q", *missing], check=True, stdout=subprocess.DEVNULL,
-                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    # Debian's policy hook: the packages' own services stay stopped (this test runs its own, by PID).
+    policy = Path("/usr/sbin/policy-rc.d")
+    added_policy = not policy.exists()
+    if added_policy:
+        policy.write_text("#!/bin/sh\nexit 101\n")
+        policy.chmod(0o755)
+    try:
+        subprocess.run(["apt-get", "install", "-y", "-q", *missing], check=True, stdout=subprocess.DEVNULL,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    finally:
+        if added_policy:
+            policy.unlink()
 
 
 def ensure_cluster_requirements() -> None:
@@ -205,6 +215,8 @@ def stop_es_cluster(settings: Settings) -> None:
 def start_postgres(processes: Processes) -> None:
     data = WORK / "postgres"
     data.mkdir(parents=True)
+    if subprocess.run(["id", "postgres"], capture_output=True, check=False).returncode != 0:
+        subprocess.run(["useradd", "--system", "--user-group", "--no-create-home", "postgres"], check=True)
     shutil.chown(data, "postgres", "postgres")
     # PostgreSQL refuses to run as root: initdb and the server run as the packaged postgres user.
     as_postgres = {"user": "postgres", "group": "postgres", "extra_groups": []}
@@ -215,7 +227,7 @@ def start_postgres(processes: Processes) -> None:
                     stop_signal=signal.SIGINT, **as_postgres)  # SIGINT: fast shutdown, clients cut off
 
     def database_created() -> bool:
-        result = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(POSTGRES_PORT), "-U", "airflow", "-d", "postgres",
+        result = subprocess.run([find_binary("psql"), "-h", "127.0.0.1", "-p", str(POSTGRES_PORT), "-U", "airflow", "-d", "postgres",
                                  "-c", "CREATE DATABASE airflow"], check=False, capture_output=True)
         return result.returncode == 0
 

@@ -6,9 +6,11 @@ where the plugin exists, `docker compose config` validates it too.
 from __future__ import annotations
 
 import configparser
+import importlib.util
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -46,6 +48,9 @@ def test_shared_profile_is_safe_and_single_machine_defaults_stay():
     assert shared.getboolean("core", "dags_are_paused_at_creation") is True
     assert shared.getboolean("core", "simple_auth_manager_all_admins") is False
     assert shared.get("core", "auth_manager").endswith("SimpleAuthManager")
+    # Models loaded once per worker process; found without importing Celery (not in requirements.txt).
+    module, _, name = shared.get("celery", "celery_config_options").rpartition(".")
+    assert re.search(rf"^{name} = ", Path(importlib.util.find_spec(module).origin).read_text(), re.MULTILINE)
     assert local.get("core", "executor") == "LocalExecutor"
     assert local.getboolean("core", "dags_are_paused_at_creation") is False
 
