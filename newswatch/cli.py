@@ -38,7 +38,7 @@ COMMAND_MODULES = [
 def _es_command(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if not settings.es.managed and args.action != "status":
-        print(f"ES_URL is set ({redact(settings.es.url)}); not managing a local node", file=sys.stderr)
+        print(f"a cluster is configured ({redact(settings.es.location)}); not managing a local node", file=sys.stderr)
         return 2
     if args.action == "start":
         layout = es_node.start(settings, port=args.port)
@@ -51,8 +51,10 @@ def _es_command(args: argparse.Namespace) -> int:
     else:
         if settings.es.managed:
             print(json.dumps(es_node.status(settings, port=args.port), indent=2))
+        elif settings.es.cloud_id:
+            print(json.dumps({"cloud": settings.es.location}, indent=2))
         else:
-            print(json.dumps({"url": redact(settings.es.url), "health": es_node.health(settings.es.url)}, indent=2))
+            print(json.dumps([{"url": redact(url), "health": es_node.health(url)} for url in settings.es.node_urls], indent=2))
     return 0
 
 
@@ -99,7 +101,7 @@ def service_error(exc: BaseException) -> str | None:
     from elasticsearch import ApiError, NotFoundError, TransportError
 
     settings = Settings.from_env()
-    where = redact(settings.es.effective_url)
+    where = redact(settings.es.location)
     if isinstance(exc, NotFoundError):
         return f"Elasticsearch at {where} has no such index (is NEWSWATCH_INDEX_PREFIX={settings.es.index_prefix!r} right? run: newswatch setup)"
     if isinstance(exc, TransportError):

@@ -6,6 +6,7 @@ cluster member is down. The live node is the test suite's node.
 from __future__ import annotations
 
 import base64
+import json
 from datetime import timedelta
 
 import pytest
@@ -121,3 +122,13 @@ def test_a_bad_es_url_names_the_variable_without_its_password(environ, message):
     with pytest.raises(SettingsError, match=message):
         Settings.from_env(environ)
 
+
+
+def test_es_status_shows_each_node(monkeypatch, capsys, es_base_settings):
+    from newswatch import cli
+
+    monkeypatch.setenv("ES_URL", f"http://127.0.0.1:9,{es_base_settings.es.effective_url}")
+    assert cli.main(["es", "status"]) == 0
+    dead, live = json.loads(capsys.readouterr().out)
+    assert dead == {"url": "http://127.0.0.1:9", "health": None}
+    assert live["health"]["status"] in ("green", "yellow")
