@@ -26,6 +26,7 @@ def quote_to_json(quote: Quote) -> dict:
         "speaker_type": quote.speaker_type,
         "organization": quote.organization,
         "role": quote.role,
+        "speech_act": quote.speech_act,
     }
 
 

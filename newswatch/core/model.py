@@ -19,6 +19,7 @@ from newswatch.core.secrets import redact
 StanceLabel = Literal["favor", "against", "neutral", "uncertain"]
 SpeakerType = Literal["person", "organization", "unknown"]
 QuoteKind = Literal["direct", "mixed", "indirect"]
+SpeechAct = Literal["claim", "demand", "question", "denial"]
 
 
 def stable_id(*parts: str) -> str:
@@ -87,6 +88,7 @@ class Quote(BaseModel):
     speaker_type: SpeakerType = "unknown"
     organization: str | None = None
     role: str | None = None
+    speech_act: SpeechAct = "claim"
     relevance: float | None = None
     is_relevant: bool | None = None
     stance: list[StanceJudgement] = Field(default_factory=list)

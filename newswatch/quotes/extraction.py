@@ -33,6 +33,7 @@ from newswatch.quotes.speakers import (
     describe_mention,
     looks_like_name,
 )
+from newswatch.quotes.speech_acts import classify
 
 MAX_TEXT_CHARS = QuoteSettings.max_text_chars
 
@@ -173,12 +174,14 @@ def extract_quotes(text: str, language: str | None = None, nlp: Language | None 
                 speaker_type=speaker.speaker_type if candidate.subject is not None else "unknown",
                 organization=speaker.organization,
                 role=speaker.role,
+                speech_act=classify(analysis.token_at(candidate.cue[0]) if candidate.cue else None, text[candidate.start : candidate.contents[-1][1]]),
             )
         )
     return quotes
 
 
-def add_quotes(article: Article, limits: QuoteSettings = QuoteSettings()) -> Article:
+def add_quotes(article: Article, limits: QuoteSettings | None = None) -> Article:
     """Pipeline stage: the article with ``quotes`` filled in (raises ``QuoteExtractionError`` for refused text)."""
-    quotes = extract_quotes(article.text, language=article.language, max_chars=limits.max_text_chars)
+    max_chars = (limits or QuoteSettings()).max_text_chars
+    quotes = extract_quotes(article.text, language=article.language, max_chars=max_chars)
     return article.model_copy(update={"quotes": quotes})

@@ -29,6 +29,7 @@ from newswatch.quotes.speakers import (
     is_plausible_speaker,
     looks_like_name,
 )
+from newswatch.quotes.speech_acts import DENIAL_VERBS, governing_request
 
 MIN_EMBEDDED_WORDS = 1
 # A quoted word or two is someone's own only when a named speaker or "he"/"she" uses it;
@@ -238,15 +239,19 @@ class QuoteRules:
         for _ in range(6):
             # The verb comes before the quote, or after the whole reported clause ("X had “…” yet, she said").
             placed = verb.idx < quote.start or (arc.dep_ == "ccomp" and arc.left_edge.idx < quote.start)
-            if placed and not self.analysis.inside_quote(verb.idx):
+            if placed and verb.pos_ in ("VERB", "AUX") and not self.analysis.inside_quote(verb.idx):
                 lemma = verb.lemma_.lower()
-                if lemma in CHARACTERISING_VERBS or lemma in SPEECH_VERBS or lemma in JUDGING_VERBS:
+                if lemma in CHARACTERISING_VERBS or lemma in SPEECH_VERBS or lemma in JUDGING_VERBS or lemma in DENIAL_VERBS:
                     break
             if verb.head == verb:
                 return None
             arc, verb = verb, verb.head
         else:
             return None
+        request = governing_request(verb)
+        if request is not None:
+            # "FPCA demanded that Wavelane confirm “…”": FPCA's demand, neither party's claim.
+            arc, verb = verb, request
         subject = _subject_of(verb)
         if subject is None or not is_plausible_speaker(subject) or self.analysis.inside_quote(subject.idx):
             return None
@@ -488,7 +493,8 @@ class QuoteRules:
                 span = self._clause_span(self._clause_tokens(clause))
                 if span is None or self._overlaps_candidate(span) or self._overlaps_real_quote(span):
                     continue
-                subject = _subject_of(verb)
+                cue = governing_request(verb) or verb
+                subject = _subject_of(cue)
                 if subject is None or not is_plausible_speaker(subject) or self.analysis.inside_quote(subject.idx):
                     continue
                 para = self.analysis.paragraph_of(verb.idx)
@@ -497,7 +503,7 @@ class QuoteRules:
                     continue
                 # Reported speech that keeps a few of the speaker's words in quotation marks is a mixed quote.
                 kind = "mixed" if self._holds_quoted_words(span) else "indirect"
-                found.append(Candidate(kind, [span], subject, _phrase(subject, limit), _span_of([verb])))
+                found.append(Candidate(kind, [span], subject, _phrase(subject, limit), _span_of([cue])))
         found.extend(self._according_to_indirect())
         self.candidates.extend(found)
 

@@ -30,7 +30,7 @@ SPEECH_VERBS = frozenset(
 INDIRECT_VERBS = frozenset(
     """say tell add argue claim insist warn note state announce declare confirm acknowledge admit concede stress
     emphasise emphasize explain write post tweet predict contend maintain assert allege reveal testify reiterate
-    promise vow pledge complain caution point reply respond recall observe remark agree""".split()
+    promise vow pledge complain caution point reply respond recall observe remark agree deny demand""".split()
 )
 # Verbs of judging someone or something: a quoted phrase in their object is the subject's words
 # ("accused Obama of “leading from behind”", "credited the win to “a closed primary”").
