@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -23,7 +24,7 @@ LOAD_TARGET_S = 10.0
 
 def _eval_summaries(args: argparse.Namespace) -> int:
     from newswatch.enrichment.sentences import split_ptb
-    from newswatch.enrichment.summarize import ExtractiveSummarizer
+    from newswatch.enrichment.summarize import DEFAULT_HEAD_PATH, ExtractiveSummarizer
     from newswatch_lab.summary_eval import evaluate_summaries, load_reference_articles
 
     _pin_to_one_core()
@@ -40,7 +41,16 @@ def _eval_summaries(args: argparse.Namespace) -> int:
     print(f"dataset: {args.dataset} (lowercased PTB-tokenized; summarised as is, tokenized=True)")
     print(report.table())
     print(f"Lead-3, same articles and scorer: ROUGE-1/2/Lsum {lead3.rouge1:.2f} / {lead3.rouge2:.2f} / {lead3.rouge_lsum:.2f}")
+    print(cross_validation_line(json.loads(DEFAULT_HEAD_PATH.read_text(encoding="utf-8"))))
     return 0
+
+
+def cross_validation_line(head: dict) -> str:
+    """The shipped head's own cross-validated scores: each fold scored by a head fitted without it."""
+    validation = head["training"]["cross_validation"]
+    ours, lead3 = validation["held_out_rouge_1_2_lsum"], validation.get("lead3_rouge_1_2_lsum")
+    line = f"{validation['method']} ({head['training']['articles']} articles): ROUGE-1/2/Lsum " + " / ".join(f"{v:.2f}" for v in ours)
+    return line + (" (Lead-3 on the same folds: " + " / ".join(f"{v:.2f}" for v in lead3) + ")" if lead3 else "")
 
 
 def _eval_relevance(args: argparse.Namespace) -> int:
