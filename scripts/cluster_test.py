@@ -189,7 +189,8 @@ def start_es_cluster(settings: Settings) -> None:
 
     def start_one(index: int, port: int) -> None:
         try:
-            es_node.start(settings, port=port, home=es_node_home(port), discovery=es_cluster_discovery(index))
+            es_node.start(settings, port=port, home=es_node_home(port), wait_s=600,  # three JVMs at once on a busy machine
+                          discovery=es_cluster_discovery(index))
         except (es_node.NodeError, OSError, subprocess.SubprocessError) as error:  # reported by the main thread
             errors.append(error)
 
@@ -395,6 +396,15 @@ def index_counts(settings: Settings, prefix: str) -> dict[str, int]:
     return {name: client.count(index=f"{prefix}-{name}")["count"] for name in ("articles", "quotes", "failures")}
 
 
+def stored_bytes_per_article(settings: Settings, prefix: str) -> float:
+    """Primary store of every index of the prefix (vectors, quotes, stored pages' metadata) per article."""
+    from newswatch.indexing.connection import es_client
+
+    client = es_client(settings.es)
+    size = client.indices.stats(index=f"{prefix}-*", metric="store")["_all"]["primaries"]["store"]["size_in_bytes"]
+    return size / max(1, client.count(index=f"{prefix}-articles")["count"])
+
+
 def run_report(settings: Settings, run_id: str) -> dict:
     from newswatch.indexing.connection import es_client
 
@@ -427,6 +437,7 @@ def spooled_files(settings: Settings) -> int:
 @dataclass
 class Summary:
     rows: list[tuple[str, str, bool | None]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def check(self, name: str, value: object, passed: bool | None) -> None:
         self.rows.append((name, str(value), passed))
@@ -508,6 +519,9 @@ def run_checks(processes: Processes, summary: Summary, timings: dict[str, float]
         for name in ("articles", "quotes", "failures"):
             summary.check(f"{name} = reference (make demo)", f"{counts[name]} / {expected[name]}", counts[name] == expected[name])
         per_worker = process_tasks_per_worker()
+        durations = sorted(ti["duration"] or 0 for ti in api.task_instances(work_run["dag_run_id"]) if ti["task_id"] == "process")
+        summary.notes.append("run 1 process task durations: " + ", ".join(f"{d:.0f} s" for d in durations))
+        summary.notes.append(f"Elasticsearch primary store per article: {stored_bytes_per_article(settings, PREFIX) / 1024:.0f} KiB")
         summary.check("mapped process tasks per worker", dict(per_worker), all(per_worker[w] > 0 for w in per_worker))
         idle_report = run_report(settings, idle_run["dag_run_id"])
         new_items = idle_report.get("counts", {}).get("new_items", 0)
@@ -574,6 +588,7 @@ def main() -> int:
         stop_es_cluster(settings)
     timings["total"] = time.monotonic() - started
     print("\n" + summary.table())
+    print("\n".join(summary.notes))
     print("\ntimings: " + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in timings.items()))
     print(f"logs: {WORK / 'logs'}")
     print("cluster test: " + ("PASSED" if summary.passed else "FAILED"))
