@@ -2,9 +2,10 @@
 
 ``extract_article`` is a pure function of the page (plus the feed's date and
 the current time, passed in so results are reproducible). The body text comes
-from :func:`extractors.body.combined_text`; title, authors, site name and
-image from trafilatura's metadata reader; canonical URL, publication time and
-language from :mod:`extractors.metadata`.
+from :func:`extractors.body.combined_text` (the headline removed from its
+start); headline, authors, canonical URL, publication time and language from
+:mod:`extractors.metadata`; site name and image from trafilatura's metadata
+reader, whose author search fills in when the page declares no author.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import lxml.etree
 import trafilatura
 
 from extractors import metadata
-from extractors.body import MIN_ARTICLE_CHARS, combined_text
+from extractors.body import MIN_ARTICLE_CHARS, combined_text, without_headline
 from newswatch.core.language import detect_language
 
 
@@ -90,11 +91,13 @@ def extract_article(
         tree, default_url=url, extensive=False,
         date_config={"original_date": True, "extensive_search": False, "max_date": now.strftime("%Y-%m-%d")},
     )
+    title = metadata.headline(tree) or found.title or None
+    text = without_headline(text, title)
     return ExtractedArticle(
         url=url,
         canonical_url=canonical_url,
-        title=found.title or None,
-        authors=_split_authors(found.author),
+        title=title,
+        authors=metadata.article_authors(tree, guessed=_split_authors(found.author)),
         published_at=metadata.choose_publication_date(
             declared_dates,
             feed_published,

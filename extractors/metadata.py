@@ -1,13 +1,17 @@
-"""Article metadata read from a parsed page: canonical URL, dates, language.
+"""Article metadata read from a parsed page: headline, authors, canonical URL, dates, language.
 
-Title, authors, site name and image come from trafilatura's metadata reader
-(see :mod:`extractors.article`); this module covers what it does not give in
-the form we need: the declared canonical URL made absolute, a publication
-timestamp with its time zone (trafilatura returns a bare date), the
-publication-date rules (feed fallback, never in the future) and the language.
+Site name and image come from trafilatura's metadata reader (see
+:mod:`extractors.article`), which also fills in authors the page does not
+declare; this module covers what it does not give in the form we need: the
+visible headline (trafilatura returns the <title>, site name included), the
+authors the page declares (never the site's own name), the declared canonical
+URL made absolute, a publication timestamp with its time zone (trafilatura
+returns a bare date), the publication-date rules (feed fallback, never in the
+future) and the language.
 """
 from __future__ import annotations
 
+import html
 import json
 import re
 import warnings
@@ -50,8 +54,29 @@ _TZ_ABBREVIATIONS = {
         "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
     }.items()
 }
-# Below this probability the detector's guess loses to the page's declaration
-# (menus, titles, mixed-language snippets score well under it; articles ~0.99).
+# Where a <title> or og:title separates the headline from the site name or a section.
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022\u00bb/]\s+|\s+::\s+")
+_HEADLINE_MAX_CHARS = 300
+# <meta> names that carry an author's name.
+AUTHOR_META_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator")
+_BYLINE_XPATH = (
+    "//body//*[@rel='author' or @itemprop='author' or contains(concat(' ', @class, ' '), ' author ')"
+    " or contains(@class, 'byline') or contains(@class, 'author-name') or contains(@class, 'author__name')]"
+    "[not(ancestor::footer)]"
+)
+_BYLINE_PREFIX = re.compile(r"^(?:(?:written|posted|reviewed|published|words|story|text|article)\s+)?(?:by|authors?)\b\s*[:\-\u2013]?\s*", re.IGNORECASE)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# A date or "Updated ..." after the name in a byline block ("Ana Ruiz Dec 18, 2025", "Ana RuizDec 18, 2025").
+_BYLINE_DATE_TAIL = re.compile(
+    r"\s*(?:[|\u00b7\u2022,\u2013\u2014-]\s*)?(?:(?:updated|published|posted|last updated)\b.*|"
+    + _MONTH + r"\s+\d{1,2}\b.*|\d{1,2}\s+" + _MONTH + r"\b.*|\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}.*)$",
+    re.IGNORECASE,
+)
+_GLUED_DATE_TAIL = re.compile(r"(?<=[a-z])(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b.*$")
+_NOT_A_NAME = {"author", "authors", "admin", "administrator", "by", "editor", "staff", "the author", "guest", "unknown", "anonymous"}
+_URL_OR_EMAIL = re.compile(r"^(?:https?:|www\.|/)|@.*\.")
+_MAX_NAME_CHARS = 100
+_MAX_BYLINE_CHARS = 80
 
 
 def absolute_url(href: str | None, base: str | None) -> str | None:
@@ -93,6 +118,115 @@ def _json_ld_objects(tree: lxml.html.HtmlElement) -> Iterator[dict]:
                 stack.extend(reversed([value for value in item.values() if isinstance(value, (dict, list))]))
 
 
+def _one_line(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+def _match_key(value: str) -> str:
+    """Case, punctuation and spacing removed: how two spellings of a title compare."""
+    return " ".join(re.findall(r"\w+", html.unescape(value).casefold()))
+
+
+def _site_names(tree: lxml.html.HtmlElement) -> set[str]:
+    """The site's own names (og:site_name, application-name, JSON-LD publisher), as match keys."""
+    names = tree.xpath("//meta[@property='og:site_name']/@content | //meta[@name='application-name']/@content")
+    for item in _json_ld_objects(tree):
+        names += _json_ld_names(item.get("publisher"))
+    return {key for key in map(_match_key, names) if key}
+
+
+def headline(tree: lxml.html.HtmlElement) -> str | None:
+    """The visible headline: the <h1> that og:title or <title> confirms, site name removed.
+
+    Without a confirming <h1>, the first <h1> that is not the site's name
+    (pages retitle their <title> for search engines), else the declared
+    title without the site-name part.
+    """
+    declared = [
+        _one_line(html.unescape(value))
+        for value in tree.xpath(
+            "//meta[@property='og:title']/@content | //meta[@name='twitter:title']/@content"
+            " | //meta[@property='twitter:title']/@content | //title/text()"
+        )
+    ]
+    declared = [value for value in declared if value]
+    sites = _site_names(tree)
+    whole = {_match_key(value) for value in declared}
+    parts = [_TITLE_SEPARATORS.split(value) for value in declared]
+    headline_parts = {_match_key(part) for split in parts for part in split} - sites - {""}
+    trailing_parts = {_match_key(part) for split in parts for part in split[1:]}
+    h1s = [_one_line(h1.text_content()) for h1 in tree.xpath("//body//h1[not(ancestor::nav) and not(ancestor::footer)]")]
+    h1s = [(text, _match_key(text)) for text in h1s if text and len(text) <= _HEADLINE_MAX_CHARS and _match_key(text)]
+    for text, key in h1s:
+        if key in whole and key not in sites:
+            return text
+    for text, key in h1s:
+        if key in headline_parts:
+            return text
+    for text, key in h1s:
+        if len(key) > 10 and key not in sites and any(key in title or title in key for title in whole):
+            return text
+    for text, key in h1s:
+        if key not in sites and key not in trailing_parts and len(key.split()) >= 3:
+            return text
+    if declared:
+        remaining = [part for part in parts[0] if _match_key(part) not in sites]
+        return remaining[0] if remaining else declared[0]
+    return h1s[0][0] if h1s else None
+
+
+def _json_ld_names(value: object) -> list[str]:
+    """Names in a JSON-LD author or publisher value: a string, an object with a name, or a list of those."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        name = value.get("name")
+        return [name] if isinstance(name, str) else [n for n in name if isinstance(n, str)] if isinstance(name, list) else []
+    if isinstance(value, list):
+        return [name for item in value for name in _json_ld_names(item)]
+    return []
+
+
+def _author_name(raw: str, from_meta: bool) -> str | None:
+    """A cleaned author name from a byline or declaration, None when it is no name."""
+    name = _one_line(raw).strip("\"'\u201c\u201d\u2018\u2019 ")
+    name = _BYLINE_PREFIX.sub("", name)
+    name = _GLUED_DATE_TAIL.sub("", _BYLINE_DATE_TAIL.sub("", name)).strip(" ,;|-\u2013\u2014:\"'")
+    if not name or len(name) > _MAX_NAME_CHARS or _URL_OR_EMAIL.search(name) or not re.search(r"[^\W\d_]", name):
+        return None
+    if name.casefold() in _NOT_A_NAME or re.fullmatch(_MONTH, name, re.IGNORECASE):
+        return None
+    if from_meta and " " not in name and name.islower():
+        return None  # a login handle ("kffnirmitap"), not a name
+    return name
+
+
+def article_authors(tree: lxml.html.HtmlElement, guessed: Iterable[str] = ()) -> list[str]:
+    """Author names: JSON-LD article author, then <meta>, then the byline, then ``guessed``.
+
+    ``guessed`` are names another reader found (trafilatura's byline search).
+    The first source that names a person wins; a name that is the site's own
+    name is never an author.
+    """
+    json_ld = [name for item in _json_ld_objects(tree) if _is_article(item) for name in _json_ld_names(item.get("author"))]
+    meta = [
+        meta.get("content") for meta in tree.xpath("//meta[@content]")
+        if (meta.get("name") or meta.get("property") or "").strip().lower() in AUTHOR_META_KEYS
+    ]
+    byline = []
+    for element in tree.xpath(_BYLINE_XPATH):
+        named = element.xpath(".//*[@itemprop='name']")
+        text = _one_line((named[0] if named else element).text_content())
+        if text and len(text) <= _MAX_BYLINE_CHARS:
+            byline.append(text)
+    sites = _site_names(tree)
+    for source, from_meta in ((json_ld, False), (meta, True), (byline, False), (list(guessed), False)):
+        names = [name for raw in source if (name := _author_name(raw, from_meta)) and _match_key(name) not in sites]
+        if names:
+            return list(dict.fromkeys(names))
+    return []
+
+
 def _is_article(json_ld: dict) -> bool:
     kinds = json_ld.get("@type", "")
     kinds = kinds if isinstance(kinds, list) else [kinds]
@@ -113,7 +247,9 @@ def declared_publication_dates(tree: lxml.html.HtmlElement) -> list[str]:
     meta_dates = [value for key in PUBLISHED_META_KEYS for value in meta_values.get(key, [])]
     time_dates = tree.xpath("//time[@itemprop='datePublished' or @pubdate]/@datetime")
     time_dates += tree.xpath("//*[@itemprop='datePublished' and not(self::meta)]/@datetime")
-    return article_dates + meta_dates + other_dates + time_dates
+    declared = article_dates + meta_dates + other_dates + time_dates
+    # Without a declaration, the first <time> after the headline is the dateline.
+    return declared or tree.xpath("//h1/following::time[@datetime][1]/@datetime")[:1]
 
 
 def parse_timestamp(raw: str) -> datetime | None:
