@@ -260,3 +260,34 @@ def test_a_quote_whose_closing_mark_is_missing_ends_with_its_paragraph():
     assert [text[s.start : s.end] for s in spans] == ["“We will appeal,”", "“The ruling ignores the contract."]
     (quote,) = extract_quotes(text, language="en")
     assert quote.speaker == "Noor Haddad" and quote.text.endswith("ignores the contract.")
+
+
+@pytest.mark.parametrize(
+    ("text", "organisation"),
+    [
+        ("“We will leave,” said Theo Brandvold, a session bassist from Bergen.", None),
+        ("Solenne said on Monday that she felt “sick” hearing the track.", None),
+        ("“We have heard the evidence,” said Samuel Achterberg, Deputy Director for Policy.", None),
+        ("“Pay us,” said Ines Sol, chair of the Illustrators’ Guild.", "Illustrators' Guild"),
+    ],
+)
+def test_places_days_and_job_titles_are_never_organisations(text, organisation):
+    (quote,) = extract_quotes(text, language="en")
+    assert quote.organization == organisation
+
+
+def test_a_short_form_takes_the_full_name_from_the_article_or_the_known_organisations():
+    text = (
+        "The Fair Play for Creators Alliance criticised the change.\n\n"
+        "“An opt-out puts the burden on artists,” said Ravi Menon, policy lead at the Alliance."
+    )
+    assert [q.organization for q in extract_quotes(text, language="en")] == ["Fair Play for Creators Alliance"]
+    release = "“Creators need more information,” said Ruth Ellison, the Office's director."
+    (quote,) = extract_quotes(release, language="en", known_organisations=("Creative Works Office",))
+    assert quote.organization == "Creative Works Office"
+
+
+def test_two_quoted_fragments_of_one_reported_clause_are_one_quote():
+    text = 'Wavelane said "a small fraction of one percent" of active artists had deleted "their uploads" this week.'
+    quotes = extract_quotes(text, language="en")
+    assert len(quotes) == 1 and quotes[0].kind == "mixed"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from spacy.language import Language
+from spacy.tokens import Token
 
 from newswatch.core.language import detect_language
 from newswatch.core.model import Article, Quote, Span
@@ -28,8 +29,10 @@ from newswatch.quotes.marks import ALL_MARKS
 from newswatch.quotes.nlp import get_nlp
 from newswatch.quotes.rules import Candidate, QuoteRules, TextAnalysis
 from newswatch.quotes.speakers import (
+    ORG_NAME_WORDS,
     Discourse,
     Speaker,
+    clean_name,
     describe_mention,
     looks_like_name,
 )
@@ -50,6 +53,11 @@ class UnsupportedLanguage(QuoteExtractionError):
     pass
 
 
+def _is_subject(head: Token) -> bool:
+    """A subject, or the name in apposition to one ("Its chief executive, Gregory Adeyemi, said")."""
+    return head.dep_ in ("nsubj", "nsubjpass") or (head.dep_ == "appos" and head.head.dep_ in ("nsubj", "nsubjpass"))
+
+
 def _build_discourse(analysis: TextAnalysis) -> Discourse:
     """Named people and organisations in text order, for aliases and pronouns."""
     discourse = Discourse()
@@ -62,7 +70,7 @@ def _build_discourse(analysis: TextAnalysis) -> Discourse:
         speaker = describe_mention(head, list(ent), discourse, ent.start_char)
         if ent.label_ in ("GPE", "NORP", "FAC") and speaker.speaker_type == "organization":
             continue  # places are named often and rarely speak
-        discourse.add(speaker, ent.start_char, head.dep_ in ("nsubj", "nsubjpass"))
+        discourse.add(speaker, ent.start_char, _is_subject(head))
     for token in analysis.doc:
         if token.dep_ not in ("nsubj", "nsubjpass") or token.ent_type_ or analysis.inside_quote(token.idx):
             continue
@@ -103,8 +111,7 @@ def _quote_text(text: str, candidate: Candidate) -> str:
     return re.sub(r"\s+", " ", " ".join(joined)).strip()
 
 
-def _resolve_speakers(analysis: TextAnalysis, candidates: list[Candidate]) -> None:
-    discourse = _build_discourse(analysis)
+def _resolve_speakers(analysis: TextAnalysis, candidates: list[Candidate], discourse: Discourse) -> None:
     previous: Candidate | None = None
     for candidate in candidates:
         if candidate.inherits and candidate.subject is not None and previous is not None and previous.subject is candidate.subject:
@@ -116,21 +123,32 @@ def _resolve_speakers(analysis: TextAnalysis, candidates: list[Candidate]) -> No
         previous = candidate
 
 
-def _full_organisation(name: str, known: list[str]) -> str:
-    """"Alliance" or "Kestrel" -> the longest organisation named in the article that ends or starts with it."""
-    longer = [other for other in known if other != name and (other.endswith(" " + name) or other.startswith(name + " "))]
+def _full_organisation(name: str, known: list[str], text: str) -> str:
+    """"Alliance" or "Kestrel" -> the longest organisation named in the article that ends or starts with it
+    (a known one, or a run of capitalised words before it in the text, "Fair Play for Creators Alliance",
+    or after it ending in a word that names organisations, "Kestrel Sound")."""
+    escaped = re.escape(name)
+    around = re.findall(rf"(?:[A-Z][\w'’&-]*(?: (?:for|of|and|&))? )+{escaped}\b|\b{escaped}(?: [A-Z][\w'’&-]*)+", text)
+    longer = [
+        clean_name(other) for other in [*known, *around]
+        if other.endswith(" " + name) or (other.startswith(name + " ") and other.split()[-1].lower() in ORG_NAME_WORDS)
+    ]
     return max(longer, key=len) if longer else name
 
 
-def _consistent_organisations(candidates: list[Candidate]) -> None:
+def _consistent_organisations(candidates: list[Candidate], named: list[str], text: str) -> None:
     """One organisation per person per article: the one the article gives them at any of their quotes,
-    under its full name, so a filter on the organisation finds all of them."""
+    under its full name ("the Alliance" -> the Fair Play for Creators Alliance it named before), so a
+    filter on the organisation finds all of them."""
     known = [c.speaker.organization for c in candidates if c.speaker.organization]
+    known += named
     of_person: dict[str, str] = {}
     for candidate in candidates:
         speaker = candidate.speaker
+        if speaker.speaker_type == "organization" and speaker.name:
+            speaker.name = _full_organisation(speaker.name, known, text)
         if speaker.organization:
-            speaker.organization = _full_organisation(speaker.organization, known)
+            speaker.organization = _full_organisation(speaker.organization, known, text)
             if speaker.name and speaker.speaker_type == "person":
                 of_person.setdefault(speaker.name, speaker.organization)
     for candidate in candidates:
@@ -139,10 +157,18 @@ def _consistent_organisations(candidates: list[Candidate]) -> None:
             speaker.organization = of_person[speaker.name]
 
 
-def extract_quotes(text: str, language: str | None = None, nlp: Language | None = None, max_chars: int = MAX_TEXT_CHARS) -> list[Quote]:
+def extract_quotes(
+    text: str,
+    language: str | None = None,
+    nlp: Language | None = None,
+    max_chars: int = MAX_TEXT_CHARS,
+    known_organisations: tuple[str, ...] = (),
+) -> list[Quote]:
     """All quotes in ``text`` in reading order, as ``newswatch.core.model.Quote``.
 
-    ``language``: the article's language if known; detected otherwise. Raises
+    ``language``: the article's language if known; detected otherwise. ``known_organisations``:
+    full names a short form in the text may stand for (the publisher, the profile's organisations:
+    "the Office" -> "Creative Works Office"). Raises
     ``QuoteExtractionError`` (with a message fit for the item's error record)
     for text that is too long or not English.
     """
@@ -157,8 +183,9 @@ def extract_quotes(text: str, language: str | None = None, nlp: Language | None 
         raise UnsupportedLanguage(f"quote extraction supports English only; text looks like {language!r}")
     analysis = TextAnalysis(text, (nlp or get_nlp())(text))
     candidates = QuoteRules(analysis).run()
-    _resolve_speakers(analysis, candidates)
-    _consistent_organisations(candidates)
+    discourse = _build_discourse(analysis)
+    _resolve_speakers(analysis, candidates, discourse)
+    _consistent_organisations(candidates, [*known_organisations, *(e.name for e in discourse.entities if e.speaker_type == "organization")], text)
     quotes = []
     for position, candidate in enumerate(candidates):
         speaker = candidate.speaker
@@ -180,8 +207,11 @@ def extract_quotes(text: str, language: str | None = None, nlp: Language | None 
     return quotes
 
 
-def add_quotes(article: Article, limits: QuoteSettings | None = None) -> Article:
-    """Pipeline stage: the article with ``quotes`` filled in (raises ``QuoteExtractionError`` for refused text)."""
+def add_quotes(article: Article, limits: QuoteSettings | None = None, known_organisations: tuple[str, ...] = ()) -> Article:
+    """Pipeline stage: the article with ``quotes`` filled in (raises ``QuoteExtractionError`` for refused text).
+
+    The publisher's name joins ``known_organisations``: its own press releases call it "the Office"."""
     max_chars = (limits or QuoteSettings()).max_text_chars
-    quotes = extract_quotes(article.text, language=article.language, max_chars=max_chars)
+    known = (*known_organisations, article.site_name) if article.site_name else known_organisations
+    quotes = extract_quotes(article.text, language=article.language, max_chars=max_chars, known_organisations=known)
     return article.model_copy(update={"quotes": quotes})

@@ -215,7 +215,18 @@ class QuoteRules:
         self._indirect()
         self.candidates.sort(key=lambda c: c.start)
         self._attach_floating()
+        self._drop_overlapping()
         return self.candidates
+
+    def _drop_overlapping(self) -> None:
+        """One statement is stored once: of quotes sharing words (two quoted fragments of one reported
+        clause, two verbs claiming the same clause), the one keeping quoted words, then the longer, stays."""
+        ranked = sorted(self.candidates, key=lambda c: (c.kind == "indirect", -sum(e - s for s, e in c.contents)))
+        kept: list[Candidate] = []
+        for candidate in ranked:
+            if not any(s < e2 and s2 < e for k in kept for s, e in candidate.contents for s2, e2 in k.contents):
+                kept.append(candidate)
+        self.candidates = sorted(kept, key=lambda c: c.start)
 
     def _words(self, quote: QuotedSpan) -> int:
         return len(quote.inner_text(self.analysis.text).split())

@@ -68,7 +68,7 @@ ORG_NAME_WORDS = frozenset(
     federation coalition alliance association society network institute commission committee council agency ministry
     department office forum foundation trust collective partners systems technologies bank university college court
     parliament congress senate assembly party news times post journal gallery museum academy center centre fund press
-    publishing entertainment pictures films games ai""".split()
+    publishing entertainment pictures films games ai sound semiconductor securities""".split()
 )
 HONORIFICS = {
     "mr": "male", "mr.": "male", "sir": "male", "lord": "male", "assemblyman": "male", "councilman": "male",
@@ -78,6 +78,15 @@ HONORIFICS = {
     "senator": None, "rep": None, "rep.": None, "gov": None, "gov.": None, "governor": None, "judge": None,
     "justice": None, "mayor": None, "minister": None, "councillor": None, "rev": None, "rev.": None,
 }
+# Prepositions that tie a person to an organisation ("of the Alliance", "at Westbrook University"); after
+# others a name is a place ("a bassist from Bergen"), an addressee ("told the Meridian") or a date.
+ORGANISATION_PREPOSITIONS = frozenset(("of", "at", "for", "with"))
+NOT_ORGANISATION_LABELS = frozenset(("DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL", "LOC", "LANGUAGE", "EVENT", "LAW"))
+# Capitalised words that name no one in this domain's news.
+NOT_ENTITY_WORDS = frozenset(
+    """AI A.I. Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
+    August September October November December""".split()
+)
 PRONOUN_TYPES = {"he": "male", "she": "female", "him": "male", "her": "female", "it": "org", "they": "plural"}
 _ONE_MARK_SHAPE = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "“": '"', "”": '"'})
 _POSSESSIVE = re.compile(r"[’']s?$")
@@ -280,8 +289,12 @@ def _role_words(head: Token, skip: set[int]) -> str | None:
 def _organization_in(np_tokens: list[Token], skip: set[int]) -> str | None:
     """An organisation named inside the phrase: "at Northbeam Research", "Pixelforge’s", "a Canvasly spokesperson"."""
     for token in np_tokens:
-        if token.i in skip or not looks_like_name(token):
+        if token.i in skip or not looks_like_name(token) or not _could_name_an_organisation(token):
             continue
+        if token.dep_ in ("amod", "compound") and token.head.lemma_.lower() in ORG_NOUNS:
+            named = _named_appositive(token.head)
+            if named is not None and named.i not in skip:
+                return _name_text(_proper_run(named))  # "the Bergen band the Lantern Hours": the band, not its town
         ent = _entity_of(token)
         if ent is not None and ent.label_ in ("ORG", "PRODUCT", "GPE", "NORP", "FAC", "WORK_OF_ART", "PERSON"):
             if ent.label_ == "PERSON" and token.dep_ not in ("poss", "compound", "pobj"):
@@ -294,8 +307,35 @@ def _organization_in(np_tokens: list[Token], skip: set[int]) -> str | None:
             head = token
             while head.dep_ == "compound" and head.head.i > head.i and looks_like_name(head.head) and head.head.i not in skip:
                 head = head.head
+            if head.lemma_.lower() in PERSON_NOUNS:
+                continue  # "Samuel Achterberg, Deputy Director for Policy": a title, not an organisation
             return _name_text(_through_of_phrase(_proper_run(head)))
     return None
+
+
+def _is_capitalised_title(token: Token) -> bool:
+    """"Deputy Director (for Policy)": the part after it is the job's field, not an employer."""
+    return token.lemma_.lower() in PERSON_NOUNS and token.text[:1].isupper()
+
+
+def _ties_to_an_organisation(preposition: Token) -> bool:
+    """"director of X", "a researcher at X", "a statement from X" (a document's sender), not "from Bergen"."""
+    attached_to = preposition.head
+    if preposition.lower_ == "from":
+        return attached_to.lemma_.lower() in DOCUMENT_NOUNS | SPOKES_NOUNS
+    return preposition.lower_ in ORGANISATION_PREPOSITIONS and not _is_capitalised_title(attached_to)
+
+
+def _could_name_an_organisation(token: Token) -> bool:
+    """Not a place someone is from or in, a day, the outlet they spoke to, or a capitalised first word."""
+    if token.ent_type_ in NOT_ORGANISATION_LABELS or token.text in NOT_ENTITY_WORDS:
+        return False
+    if token.dep_ == "pobj" and not _ties_to_an_organisation(token.head):
+        return False
+    ent = _entity_of(token)
+    if ent is not None and ent.label_ in ("GPE", "LOC") and not (ent.root.dep_ == "pobj" and _ties_to_an_organisation(ent.root.head)):
+        return False
+    return not (token.is_sent_start and not token.ent_type_)
 
 
 def _looks_like_org_name(name: str, ent_label: str | None) -> bool:
