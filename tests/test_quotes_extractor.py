@@ -291,3 +291,10 @@ def test_two_quoted_fragments_of_one_reported_clause_are_one_quote():
     text = 'Wavelane said "a small fraction of one percent" of active artists had deleted "their uploads" this week.'
     quotes = extract_quotes(text, language="en")
     assert len(quotes) == 1 and quotes[0].kind == "mixed"
+
+
+def test_a_reported_clause_leading_to_the_quotation_belongs_to_the_quote():
+    text = "Greg Abbott told the President that if he wants our guns, “come and take it.”"
+    (quote,) = extract_quotes(text, language="en")
+    assert (quote.kind, quote.speaker) == ("mixed", "Greg Abbott")
+    assert quote.contents[0].text.startswith("that if he wants our guns")

@@ -397,12 +397,29 @@ class QuoteRules:
         for verb in list(reversed(speech)) + (verbs if colon else []):
             found = self._tag_subject(window[: window.index(verb) + 1], verb)
             if found is not None:
-                return self._direct(quote, found[0], found[1], _span_of([verb]))
+                candidate = self._direct(quote, found[0], found[1], _span_of([verb]))
+                if not colon:
+                    self._take_reported_lead(candidate, window[window.index(verb) + 1 :])
+                return candidate
         if colon and headline and not verbs and len(window) <= 6:
             names = [t for t in window if t.text[:1].isupper() or t.pos_ == "NOUN"]
             if names:
                 return self._direct(quote, names[-1], _span_of(window), None)
         return None
+
+    def _take_reported_lead(self, candidate: Candidate, after_verb: list[Token]) -> None:
+        """"Abbott told the President that if he wants our guns, “come and take it.”": the reported
+        clause leading to the quotation is the speaker's too, so the quote is mixed and starts there."""
+        that = next((t for t in after_verb if t.lower_ == "that" and t.dep_ == "mark"), None)
+        if that is not None:
+            lead = after_verb[after_verb.index(that) :]
+        else:
+            # "He argued the pipeline, which …, “wouldn't go 10 feet”": a clause with its own subject.
+            lead = after_verb if any(t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ccomp" for t in after_verb) else []
+        if len([t for t in lead if not t.is_punct]) < 3:
+            return
+        candidate.contents[0] = (lead[0].idx, candidate.contents[0][1])
+        candidate.kind = "mixed"
 
     def _prev_paragraph_colon(self, quote: QuotedSpan) -> Candidate | None:
         para = self.analysis.paragraph_of(quote.start)
