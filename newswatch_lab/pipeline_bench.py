@@ -72,6 +72,8 @@ def generate_corpus(directory: Path, articles: int, sources: int, seed: int = 7,
                                         published=published, body=body), encoding="utf-8")
             date = (start + timedelta(minutes=17 * n)).strftime("%a, %d %b %Y %H:%M:%S +0000")
             items.append(ITEM.format(title=escape(title), path=path, date=date))
+        # The last sources may get no article (300 over 40: 8 each); they still serve an empty feed.
+        (directory / source).mkdir(parents=True, exist_ok=True)
         (directory / source / "feed.xml").write_text(FEED.format(site=site, source=source, items="".join(items)), encoding="utf-8")
         catalogue.append({"id": source, "name": site, "category": "trade_press", "language": "en",
                           "feeds": [f"{{{{BASE_URL}}}}/{source}/feed.xml"], "poll_interval_minutes": 30})
