@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+import htmldate
 import lxml.etree
+import lxml.html
 import trafilatura
 
 from extractors import metadata
@@ -57,6 +59,15 @@ def _split_authors(raw: str | None) -> list[str]:
     return list(dict.fromkeys(name for name in names if name))
 
 
+def _searched_date(tree: lxml.html.HtmlElement, url: str | None, now: datetime) -> str | None:
+    """htmldate's extensive search of the page (URL, text, markup) for its publication date.
+
+    Only for pages that declare no machine-readable date (about one in five),
+    so its ~30 ms do not weigh on the median page.
+    """
+    return htmldate.find_date(tree, url=url, extensive_search=True, original_date=True, max_date=now.strftime("%Y-%m-%d"))
+
+
 def extract_article(
     html: str,
     url: str | None = None,
@@ -86,7 +97,6 @@ def extract_article(
     canonical_url = metadata.declared_canonical_url(tree, url) or url
     declared_dates = metadata.declared_publication_dates(tree)
     declared_language = metadata.declared_language(tree)
-    # Fast date search: htmldate's bare date only fills in for pages without a declared date.
     found = trafilatura.extract_metadata(
         tree, default_url=url, extensive=False,
         date_config={"original_date": True, "extensive_search": False, "max_date": now.strftime("%Y-%m-%d")},
@@ -103,9 +113,9 @@ def extract_article(
             feed_published,
             now,
             # htmldate's guess (from the URL or the text) comes after the feed's
-            # explicit date, and only for pages that declare none: given a
-            # declared future date it answers "today".
-            guessed=None if declared_dates else found.date,
+            # explicit date, and only for pages that declare none in ISO 8601:
+            # given a declared future date it answers "today".
+            guessed=None if any(map(metadata.is_machine_readable_date, declared_dates)) else _searched_date(tree, url, now),
         ),
         language=detect_language(text, declared_language),
         site_name=found.sitename or None,

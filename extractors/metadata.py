@@ -46,6 +46,7 @@ PUBLISHED_META_KEYS = (
 )
 _ARTICLE_TYPE = re.compile(r"Article|Posting|Report", re.IGNORECASE)
 _UNIX_TIME = re.compile(r"\d{10}(\d{3})?")
+_ISO_DATE = re.compile(r"\s*\d{4}-\d{2}-\d{2}")
 # Abbreviations dateutil cannot resolve alone; common in US and UK news markup.
 _TZ_ABBREVIATIONS = {
     name: tz.tzoffset(name, hours * 3600)
@@ -277,6 +278,11 @@ def parse_timestamp(raw: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
+def is_machine_readable_date(raw: str) -> bool:
+    """Whether a declared date is ISO 8601 (YYYY-MM-DD...) or a Unix timestamp."""
+    return bool(_ISO_DATE.match(raw) or _UNIX_TIME.fullmatch(raw.strip()))
+
+
 def _as_aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
@@ -291,10 +297,15 @@ def choose_publication_date(
 
     A date in the future is a page error (a wrong zone, a scheduled-post
     placeholder) and would pin the article to the top of every date-sorted
-    view, so it is skipped like an unparseable one.
+    view, so it is skipped like an unparseable one. A declared date written
+    for people ("Jun 24, 2025") instead of as ISO 8601 is a template's display
+    field, often the last edit, so it comes last.
     """
     now = _as_aware(now)
-    for candidate in [*declared, feed_published, guessed]:
+    declared = list(declared)
+    machine_readable = [value for value in declared if is_machine_readable_date(value)]
+    displayed = [value for value in declared if not is_machine_readable_date(value)]
+    for candidate in [*machine_readable, feed_published, guessed, *displayed]:
         if candidate is None:
             continue
         moment = _as_aware(candidate) if isinstance(candidate, datetime) else parse_timestamp(candidate)

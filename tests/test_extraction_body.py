@@ -7,6 +7,8 @@ from extractors.body import (
     combined_text,
     html_fragment_to_text,
     trim_to_reference,
+    without_headline,
+    without_repeated_lines,
 )
 from newswatch_lab.extraction_metric import tokenize
 
@@ -47,6 +49,34 @@ def test_readability_replaces_a_truncated_trafilatura_text():
         "Observers expect other unions in the sector to use the text as a model in their own talks.",
     ]
     assert combine(ARTICLE[0], "\n".join(longer)) == "\n".join(longer)
+
+
+MISSED_SECTION = [
+    "Section two of the draft sets out how studios must record each performer's consent before a session.",
+    "A separate annex lists the rates owed when a synthetic voice is reused in a later production.",
+]
+
+
+def test_readability_wins_when_what_it_adds_is_prose_but_not_when_it_is_page_furniture():
+    primary = "\n".join([*ARTICLE, "Members can read the full text online."])
+    with_section = "\n".join([ARTICLE[0], *MISSED_SECTION, *ARTICLE[1:], "Members can read the full text online."])
+    assert combine(primary, with_section) == with_section
+    furniture = ["By Ana Ruiz", "Updated 10:45 GMT", "Photo: union archive", "Share this story", "Most read today", "Sign in"]
+    with_furniture = "\n".join([*furniture, *ARTICLE, "Members can read the full text online."])
+    assert combine(primary, with_furniture) == primary
+
+
+def test_a_line_readability_repeats_word_for_word_is_dropped():
+    caption = "The union's negotiators outside the studio on Monday"
+    assert without_repeated_lines("\n".join([caption, ARTICLE[0], caption, "Share", "Share"])) == "\n".join([ARTICLE[0], "Share", "Share"])
+
+
+def test_the_headline_is_removed_from_the_start_of_the_body_only():
+    headline = "Union backs AI voice deal"
+    assert without_headline("\n".join(["Union backs AI voice deal", *ARTICLE]), headline) == "\n".join(ARTICLE)
+    quoted_later = "\n".join([*ARTICLE, "Union backs AI voice deal"])
+    assert without_headline(quoted_later, headline) == quoted_later
+    assert without_headline(ARTICLE[0], None) == ARTICLE[0]
 
 
 def test_empty_readability_output_leaves_trafilatura_text_alone():
