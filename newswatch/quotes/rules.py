@@ -38,6 +38,9 @@ MIN_PHRASE_WORDS = 3
 
 
 MIN_UNTAGGED_WORDS = 3
+# How far after a quotation its reporting verb may come: past a long apposition
+# ("Fred Kagan, director of the Critical Threats Project at the American Enterprise Institute, said").
+MAX_TAG_TOKENS = 24
 
 
 _SENTENCE_END = {".", "!", "?"}
@@ -358,7 +361,7 @@ class QuoteRules:
             candidate = self._direct(quote, obj, _phrase(obj, window_limit), (word.idx, word.idx + len("according to")))
             candidate.tag_end = window_limit[1]
             return candidate
-        for token in window[:14]:
+        for token in window[:MAX_TAG_TOKENS]:
             if token.lemma_.lower() in SPEECH_VERBS and token.pos_ in ("VERB", "AUX"):
                 verb = token
                 break
@@ -369,7 +372,8 @@ class QuoteRules:
             return None
         # The tag must start right after the quotation ("“…,” though few agree" is no tag).
         first = next((t for t in window if not t.is_punct), verb)
-        if first != verb and first.pos_ in ("SCONJ", "CCONJ", "ADP", "ADV", "AUX", "PART", "VERB"):
+        # A capitalised "verb" there is a name the tagger did not know ("Trump senior adviser Paul Manafort").
+        if first != verb and first.pos_ in ("SCONJ", "CCONJ", "ADP", "ADV", "AUX", "PART", "VERB") and not (first.pos_ == "VERB" and first.text[:1].isupper()):
             return None
         subject, subject_span = found
         candidate = self._direct(quote, subject, subject_span, _span_of([verb]))
