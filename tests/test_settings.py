@@ -31,6 +31,7 @@ def test_no_module_outside_settings_reads_the_environment():
         "newswatch/es_node.py",  # the Elasticsearch child process's environment
         "newswatch_lab/demo.py",  # `airflow dags test`'s environment
         "newswatch_lab/api_bench.py",  # the API server's environment
+        "scripts/cluster_test.py",  # the cluster's Airflow components' environment
         "scripts/bench_quotes.py",  # one thread for the numeric libraries, before they load
     }
     found = subprocess.run(
