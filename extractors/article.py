@@ -3,9 +3,10 @@
 ``extract_article`` is a pure function of the page (plus the feed's date and
 the current time, passed in so results are reproducible). The body text comes
 from :func:`extractors.body.combined_text` (the headline removed from its
-start); headline, authors, canonical URL, publication time and language from
-:mod:`extractors.metadata`; site name and image from trafilatura's metadata
-reader, whose author search fills in when the page declares no author.
+start); headline, authors, site name, image, canonical URL, publication time
+and language from :mod:`extractors.metadata`, with trafilatura's byline search
+for pages that declare no author and htmldate's search for pages that declare
+no machine-readable date.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import htmldate
 import lxml.etree
 import lxml.html
 import trafilatura
+import trafilatura.metadata
 
 from extractors import metadata
 from extractors.body import MIN_ARTICLE_CHARS, combined_text, without_headline
@@ -97,17 +99,13 @@ def extract_article(
     canonical_url = metadata.declared_canonical_url(tree, url) or url
     declared_dates = metadata.declared_publication_dates(tree)
     declared_language = metadata.declared_language(tree)
-    found = trafilatura.extract_metadata(
-        tree, default_url=url, extensive=False,
-        date_config={"original_date": True, "extensive_search": False, "max_date": now.strftime("%Y-%m-%d")},
-    )
-    title = metadata.headline(tree) or found.title or None
+    title = metadata.headline(tree)
     text = without_headline(text, title)
     return ExtractedArticle(
         url=url,
         canonical_url=canonical_url,
         title=title,
-        authors=metadata.article_authors(tree, guessed=_split_authors(found.author)),
+        authors=metadata.article_authors(tree, search=lambda: _split_authors(trafilatura.metadata.extract_author(tree))),
         published_at=metadata.choose_publication_date(
             declared_dates,
             feed_published,
@@ -118,7 +116,7 @@ def extract_article(
             guessed=None if any(map(metadata.is_machine_readable_date, declared_dates)) else _searched_date(tree, url, now),
         ),
         language=detect_language(text, declared_language),
-        site_name=found.sitename or None,
-        top_image=metadata.absolute_url(found.image, url or canonical_url),
+        site_name=metadata.site_name(tree),
+        top_image=metadata.image_url(tree, url or canonical_url),
         text=text,
     )

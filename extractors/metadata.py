@@ -1,13 +1,12 @@
-"""Article metadata read from a parsed page: headline, authors, canonical URL, dates, language.
+"""Article metadata read from a parsed page: headline, authors, site, image, canonical URL, dates, language.
 
-Site name and image come from trafilatura's metadata reader (see
-:mod:`extractors.article`), which also fills in authors the page does not
-declare; this module covers what it does not give in the form we need: the
-visible headline (trafilatura returns the <title>, site name included), the
-authors the page declares (never the site's own name), the declared canonical
-URL made absolute, a publication timestamp with its time zone (trafilatura
-returns a bare date), the publication-date rules (feed fallback, never in the
-future) and the language.
+Read directly from the markup rather than with trafilatura's metadata reader,
+which returns the <title> (site name included) as the title, a bare date and
+often the site as the author, and costs a date search on every page. Here: the
+visible headline, the authors the page declares (never the site's own name),
+the declared canonical URL made absolute, a publication timestamp with its
+time zone, the publication-date rules (feed fallback, never in the future)
+and the language.
 """
 from __future__ import annotations
 
@@ -15,7 +14,7 @@ import html
 import json
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
@@ -58,8 +57,12 @@ _TZ_ABBREVIATIONS = {
 # Where a <title> or og:title separates the headline from the site name or a section.
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022\u00bb/]\s+|\s+::\s+")
 _HEADLINE_MAX_CHARS = 300
+_IMAGE_META_KEYS = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src")
 # <meta> names that carry an author's name.
-AUTHOR_META_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator")
+AUTHOR_META_KEYS = (
+    "author", "authors", "article:author", "og:article:author", "citation_author", "parsely-author",
+    "sailthru.author", "byl", "dc.creator", "dcterms.creator",
+)
 _BYLINE_XPATH = (
     "//body//*[@rel='author' or @itemprop='author' or contains(concat(' ', @class, ' '), ' author ')"
     " or contains(@class, 'byline') or contains(@class, 'author-name') or contains(@class, 'author__name')]"
@@ -128,12 +131,34 @@ def _match_key(value: str) -> str:
     return " ".join(re.findall(r"\w+", html.unescape(value).casefold()))
 
 
-def _site_names(tree: lxml.html.HtmlElement) -> set[str]:
-    """The site's own names (og:site_name, application-name, JSON-LD publisher), as match keys."""
+def _declared_site_names(tree: lxml.html.HtmlElement) -> list[str]:
+    """The site's own names: og:site_name, application-name, JSON-LD publisher."""
     names = tree.xpath("//meta[@property='og:site_name']/@content | //meta[@name='application-name']/@content")
     for item in _json_ld_objects(tree):
         names += _json_ld_names(item.get("publisher"))
-    return {key for key in map(_match_key, names) if key}
+    return [name for name in map(_one_line, names) if name]
+
+
+def _site_names(tree: lxml.html.HtmlElement) -> set[str]:
+    return {key for key in map(_match_key, _declared_site_names(tree)) if key}
+
+
+def site_name(tree: lxml.html.HtmlElement) -> str | None:
+    """The name the site gives itself (a Twitter handle without its @)."""
+    names = _declared_site_names(tree)
+    return names[0].lstrip("@") or None if names else None
+
+
+def image_url(tree: lxml.html.HtmlElement, page_url: str | None) -> str | None:
+    """The page's preview image (og:image, twitter:image, image_src), made absolute."""
+    for key in _IMAGE_META_KEYS:
+        for content in tree.xpath(f"//meta[@property='{key}' or @name='{key}']/@content"):
+            if url := absolute_url(content, page_url):
+                return url
+    for href in tree.xpath("//link[@rel='image_src']/@href"):
+        if url := absolute_url(href, page_url):
+            return url
+    return None
 
 
 def headline(tree: lxml.html.HtmlElement) -> str | None:
@@ -202,14 +227,29 @@ def _author_name(raw: str, from_meta: bool) -> str | None:
     return name
 
 
-def article_authors(tree: lxml.html.HtmlElement, guessed: Iterable[str] = ()) -> list[str]:
-    """Author names: JSON-LD article author, then <meta>, then the byline, then ``guessed``.
+def article_authors(tree: lxml.html.HtmlElement, search: Callable[[], Iterable[str]] = tuple) -> list[str]:
+    """Author names: JSON-LD article author, then <meta>, then the byline, then ``search()``.
 
-    ``guessed`` are names another reader found (trafilatura's byline search).
-    The first source that names a person wins; a name that is the site's own
-    name is never an author.
+    ``search`` is a slower byline search (trafilatura's), run only when the
+    page declares no author. The first source that names a person wins; a
+    name that is the site's own name is never an author.
     """
-    json_ld = [name for item in _json_ld_objects(tree) if _is_article(item) for name in _json_ld_names(item.get("author"))]
+    objects = list(_json_ld_objects(tree))
+    # Yoast and other generators name the author once, on a Person in the @graph, and refer to it by @id.
+    by_id = {item["@id"]: item for item in objects if isinstance(item.get("@id"), str) and "name" in item}
+
+    def resolved(value: object) -> object:
+        if isinstance(value, dict) and "name" not in value and isinstance(value.get("@id"), str):
+            return by_id.get(value["@id"], value)
+        return value
+
+    def authors_of(item: dict) -> list[str]:
+        value = item.get("author")
+        return _json_ld_names([resolved(ref) for ref in value] if isinstance(value, list) else resolved(value))
+
+    json_ld = [name for item in objects if _is_article(item) for name in authors_of(item)]
+    # An author on a WebPage or other object counts after the page's own byline.
+    other_json_ld = [name for item in objects if not _is_article(item) for name in authors_of(item)]
     meta = [
         meta.get("content") for meta in tree.xpath("//meta[@content]")
         if (meta.get("name") or meta.get("property") or "").strip().lower() in AUTHOR_META_KEYS
@@ -221,11 +261,15 @@ def article_authors(tree: lxml.html.HtmlElement, guessed: Iterable[str] = ()) ->
         if text and len(text) <= _MAX_BYLINE_CHARS:
             byline.append(text)
     sites = _site_names(tree)
-    for source, from_meta in ((json_ld, False), (meta, True), (byline, False), (list(guessed), False)):
+
+    def people(source: Iterable[str], from_meta: bool) -> list[str]:
         names = [name for raw in source if (name := _author_name(raw, from_meta)) and _match_key(name) not in sites]
-        if names:
-            return list(dict.fromkeys(names))
-    return []
+        return list(dict.fromkeys(names))
+
+    return (
+        people(json_ld, False) or people(meta, True) or people(byline, False)
+        or people(other_json_ld, False) or people(search(), False)
+    )
 
 
 def _is_article(json_ld: dict) -> bool:

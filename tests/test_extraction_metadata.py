@@ -44,7 +44,15 @@ def test_authors_come_from_the_declaration_and_never_name_the_site():
     )
     assert article_authors(declared) == ["Ana Ruiz"]
     site_only = _tree('<meta property="og:site_name" content="Example News"><meta name="author" content="Example News">')
-    assert article_authors(site_only, guessed=["Example News"]) == []
+    assert article_authors(site_only, search=lambda: ["Example News"]) == []
+
+
+def test_a_json_ld_author_given_by_reference_is_resolved_in_the_graph():
+    page = _tree(
+        '<script type="application/ld+json">{"@graph": [{"@type": "Article", "author": {"@id": "https://e.org/#/person/1"}},'
+        ' {"@type": "Person", "@id": "https://e.org/#/person/1", "name": "Ana Ruiz"}]}</script>'
+    )
+    assert article_authors(page, search=lambda: ["Someone Else"]) == ["Ana Ruiz"]
 
 
 def test_a_byline_loses_its_prefix_and_date_and_a_login_handle_is_no_name():
@@ -54,7 +62,7 @@ def test_a_byline_loses_its_prefix_and_date_and_a_login_handle_is_no_name():
     assert article_authors(glued) == ["Tom Berg"]
     handle = _tree('<meta name="author" content="aruiz2">')
     assert article_authors(handle) == []
-    assert article_authors(handle, guessed=["Ana Ruiz"]) == ["Ana Ruiz"]
+    assert article_authors(handle, search=lambda: ["Ana Ruiz"]) == ["Ana Ruiz"]
 
 
 def test_a_date_written_for_people_ranks_below_iso_dates_the_feed_and_the_page_search():
