@@ -237,13 +237,16 @@ def analyse_article(
 ) -> tuple[Article, list[Failure]]:
     """Quotes, then enrichment; a step that fails is recorded and the article goes on without it."""
     from newswatch.enrichment.enrich import enrich_article
+    from newswatch.enrichment.profile import load_profile
     from newswatch.quotes.extraction import UnsupportedLanguage, add_quotes
 
     clock = clock or StageClock()
     failures: list[Failure] = []
     try:
         with clock.stage("quotes"):
-            article = add_quotes(article, quote_limits)
+            # The profile's organisations give short forms ("the Alliance") their full names.
+            profile = enricher.profile if enricher is not None else load_profile()
+            article = add_quotes(article, quote_limits, profile.known_organizations)
     except UnsupportedLanguage:
         log.info("no quote extraction for %s (language %s)", article.canonical_url, article.language)
     except Exception as exc:  # noqa: BLE001 - one bad text must not stop the batch

@@ -27,6 +27,8 @@ WHOLE_CORPUS = ["--since", "2025-01-01", "--until", "2025-12-31"]
 def syndicated_corpus() -> list[Article]:
     """The API corpus, each article its own story, plus a BBC copy of the illustrators' lawsuit story."""
     articles = [a.model_copy(update={"cluster_id": f"story-{a.content_hash}"}) for a in corpus()]
+    demand = next(a for a in articles if a.content_hash == "opt-out-tools")
+    demand.quotes[0] = demand.quotes[0].model_copy(update={"speech_act": "demand"})
     original = next(a for a in articles if a.content_hash == "artists-sue")
     copy_url = "https://bbc.example/artists-sue-copy"
     copy = original.model_copy(update={
@@ -123,6 +125,12 @@ def test_quotes_match_quote_text_and_group_syndicated_copies(run_search):
     _, with_titles, _ = run_search("--quotes", "welcome", "--titles", *WHOLE_CORPUS, "--json")
     assert json_stories(own_text) == []
     assert [s["quote"]["speaker"] for s in json_stories(with_titles)] == ["Mara Lindqvist"]
+
+
+@pytest.mark.integration
+def test_a_quote_keeps_its_speech_act_through_the_index(run_search):
+    _, out, _ = run_search("--quotes", "consent must come first", *WHOLE_CORPUS, "--json")
+    assert [s["quote"]["speech_act"] for s in json_stories(out)] == ["demand"]
 
 
 @pytest.mark.integration

@@ -40,6 +40,7 @@ def quote_document(article: Article, quote: Quote) -> dict:
         "indexed_at": utcnow().isoformat(),
         "position": quote.position,
         "kind": quote.kind,
+        "speech_act": quote.speech_act,
         "text": quote.text,
         "speaker": quote.speaker,
         "speaker_type": quote.speaker_type,

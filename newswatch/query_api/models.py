@@ -196,6 +196,7 @@ class QuoteOut(BaseModel):
     organization: str | None = None
     role: str | None = None
     kind: str | None = None
+    speech_act: str | None = Field(None, description="claim, demand, question or denial: a reported demand is not the demander's claim")
     cue: str | None = None
     relevance: float | None = None
     is_relevant: bool | None = None

@@ -60,7 +60,7 @@ QUOTES = IndexSpec(
     organization_field="organization.normalized",
     tiebreak=("article_id", "position"),
     source_fields=(
-        "text", "speaker", "speaker_type", "organization", "role", "kind", "cue", "relevance", "is_relevant", "stance",
+        "text", "speaker", "speaker_type", "organization", "role", "kind", "speech_act", "cue", "relevance", "is_relevant", "stance",
         "published_at", "@timestamp", "source_id", "source_name", "article_id", "article_title", "article_url",
     ),
 )

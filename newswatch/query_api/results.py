@@ -87,6 +87,7 @@ def quote_result(hit: dict) -> QuoteOut:
         organization=source.get("organization"),
         role=source.get("role"),
         kind=source.get("kind"),
+        speech_act=source.get("speech_act"),
         cue=source.get("cue"),
         relevance=source.get("relevance"),
         is_relevant=source.get("is_relevant"),
