@@ -206,7 +206,7 @@ def test_digest_email_has_both_parts_merged_stories_quotes_escaping_and_links(co
 
     html, text = body(message, "html"), body(message, "plain")
     assert "Unsubscribe: mailto:digest@newswatch.example?subject=unsubscribe%20morning" in text
-    assert "20 Nov 2026 - " in text  # each story's date beside its outlets
+    assert "19 Nov 2026 - " in text  # each story's date beside its outlets
     # One entry for the syndicated story, listing its three sources, ranked first.
     assert html.count(f">{DEAL_TITLE}</a>") == 1
     for source in ("Music Trade Daily", "Wire Service", "City Paper"):
