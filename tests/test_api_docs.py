@@ -63,7 +63,8 @@ def test_swagger_ui_shows_the_operations_in_a_browser_that_reaches_only_loopback
     dom = subprocess.run([*common, "--dump-dom", f"{served_api}/docs"], capture_output=True, text=True, timeout=120).stdout
     rendered = set(re.findall(r'data-path="([^"]+)"', dom))
     assert rendered == {"/v1/articles", "/v1/articles/semantic", "/v1/quotes", "/v1/stats/stance",
-                        "/v1/stats/top/{facet}", "/v1/export/{index}"}, "Swagger UI did not render every operation"
+                        "/v1/stats/top/{facet}", "/v1/export/{index}", "/v1/corrections/stance",
+                        "/v1/corrections/speaker"}, "Swagger UI did not render every operation"
     shot = tmp_path / "docs.png"
     subprocess.run([*common, f"--screenshot={shot}", f"{served_api}/docs"], capture_output=True, timeout=120)
     assert shot.exists() and shot.stat().st_size > 20_000

@@ -144,8 +144,8 @@ class ApiWorld:
         self.client = es_client(self.settings.es)
         self.store = ApiKeyStore(self.client, self.settings.es.index_prefix)
 
-    def key(self, group: str = "advocacy", indices: tuple[str, ...] = ("articles", "quotes")) -> str:
-        return self.store.create(group, indices).key
+    def key(self, group: str = "advocacy", indices: tuple[str, ...] = ("articles", "quotes"), editor: bool = False) -> str:
+        return self.store.create(group, indices, editor=editor).key
 
     def http(self, config: ApiSettings | None = None, key: str | None = None, **app_options) -> TestClient:
         options = {"encoder": FakeEncoder(), "client": self.client, "now": lambda: FIXED_NOW, **app_options}

@@ -34,10 +34,10 @@ CHECKS = {
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_generated_requests_never_get_a_server_error(api_world, mode):
-    key = api_world.key("fuzz")
+    key = api_world.key("fuzz", editor=True)  # an editor key reaches the correction routes' own logic too
     schema = schemathesis.openapi.from_asgi("/openapi.json", api_world.http().app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 6
+    assert len(operations) == 8
     seen: dict[str, set[int]] = {}
 
     for operation in operations:
@@ -55,4 +55,5 @@ def test_generated_requests_never_get_a_server_error(api_world, mode):
         call()
     assert all(seen.values())
     if mode is GenerationMode.POSITIVE:
-        assert all(200 in statuses for statuses in seen.values()), seen  # the fuzzer did reach real searches
+        # The fuzzer did reach real searches; a correction needs an existing id, which random ids never are.
+        assert all(200 in statuses for label, statuses in seen.items() if label.startswith("GET")), seen

@@ -70,6 +70,7 @@ STATUS_CODES = {
     422: "invalid_request", 429: "rate_limited", 500: "internal_error", 503: "unavailable",
 }
 ERROR_RESPONSES = {status: {"model": ErrorBody} for status in (400, 401, 403, 422, 429, 503)}
+NOT_FOUND = {404: {"model": ErrorBody, "description": "No article or quote has this id"}}
 
 
 class ApiError(Exception):
@@ -266,14 +267,14 @@ def create_app(
         except CorrectionError as exc:
             raise ApiError(422, str(exc)) from exc
 
-    @app.post("/v1/corrections/stance", response_model=CorrectionOut, tags=["corrections"],
+    @app.post("/v1/corrections/stance", response_model=CorrectionOut, tags=["corrections"], responses=NOT_FOUND,
               summary="Correct the stance of an article or quote toward one target (editor keys only)")
     def correct_stance_route(principal: Caller, body: StanceCorrectionIn):
         return as_editor(principal, lambda: correct_stance(
             service.client, settings.es.index_prefix, body.id, body.target, body.label, principal.name,
             profile_target_ids(), body.reason))
 
-    @app.post("/v1/corrections/speaker", response_model=CorrectionOut, tags=["corrections"],
+    @app.post("/v1/corrections/speaker", response_model=CorrectionOut, tags=["corrections"], responses=NOT_FOUND,
               summary="Correct the speaker (and organisation) of a quote (editor keys only)")
     def correct_speaker_route(principal: Caller, body: SpeakerCorrectionIn):
         return as_editor(principal, lambda: correct_speaker(
