@@ -208,6 +208,7 @@ def analyse(settings: Settings, articles: list[Article], run_id: str, clock: Sta
     """Clusters, quotes and enrichment; an article whose analysis fails is still indexed, flagged by a failure."""
     from elasticsearch import ApiError, TransportError
 
+    from newswatch.enrichment.profile import load_profile
     from newswatch.near_duplicates import assign_clusters
 
     failures: list[Failure] = []
@@ -219,9 +220,12 @@ def analyse(settings: Settings, articles: list[Article], run_id: str, clock: Sta
             log.error("near-duplicate lookup failed (%s); clustering within the batch only", exc)
             articles = assign_clusters(articles)
             failures += [Failure.from_exception("dedup", exc, **_place(a, run_id)) for a in articles]
+    # Read once per batch: the profile's organisations give short forms ("the Alliance") their full names.
+    known_organisations = load_profile().known_organizations
     done: list[Article] = []
     for article in articles:
-        article, article_failures = analyse_article(article, run_id, settings.quotes, clock=clock)
+        article, article_failures = analyse_article(article, run_id, settings.quotes, clock=clock,
+                                                    known_organisations=known_organisations)
         done.append(article)
         failures += article_failures
     return done, failures
@@ -234,19 +238,17 @@ def _place(item: FeedItem | Article, run_id: str | None) -> dict:
 
 def analyse_article(
     article: Article, run_id: str | None, quote_limits: QuoteSettings = QuoteSettings(), enricher=None, clock: StageClock | None = None,
+    known_organisations: tuple[str, ...] = (),
 ) -> tuple[Article, list[Failure]]:
     """Quotes, then enrichment; a step that fails is recorded and the article goes on without it."""
     from newswatch.enrichment.enrich import enrich_article
-    from newswatch.enrichment.profile import load_profile
     from newswatch.quotes.extraction import UnsupportedLanguage, add_quotes
 
     clock = clock or StageClock()
     failures: list[Failure] = []
     try:
         with clock.stage("quotes"):
-            # The profile's organisations give short forms ("the Alliance") their full names.
-            profile = enricher.profile if enricher is not None else load_profile()
-            article = add_quotes(article, quote_limits, profile.known_organizations)
+            article = add_quotes(article, quote_limits, known_organisations)
     except UnsupportedLanguage:
         log.info("no quote extraction for %s (language %s)", article.canonical_url, article.language)
     except Exception as exc:  # noqa: BLE001 - one bad text must not stop the batch

@@ -48,8 +48,9 @@ def write_articles(indexer: Indexer, articles: list[Article], refresh: bool = Fa
         corrections = {}  # the cluster is down: the writes below fail and are spooled, corrections with them
     quotes = with_corrections(quotes, corrections)
     documents = with_corrections(documents, corrections)
-    for article_id, document in documents.items():
-        document["speakers"] = sorted({q["speaker"] for q in quotes.values() if q["article_id"] == article_id and q["speaker"]})
+    renamed = {quotes[i]["article_id"] for i, found in corrections.items() if i in quotes and any(c["kind"] == "speaker" for c in found)}
+    for article_id in renamed:  # the article's speaker list follows its corrected quotes
+        documents[article_id]["speakers"] = sorted({q["speaker"] for q in quotes.values() if q["article_id"] == article_id and q["speaker"]})
     report.merge(indexer.index([IndexAction("quotes", i, d) for i, d in quotes.items()]))
     article_actions = [IndexAction("articles", i, d) for i, d in documents.items()]
     if report.cluster_error:
