@@ -13,6 +13,11 @@ text is used instead: trafilatura then dropped sections of the article.
 A line readability gives twice or more, word for word, is a repeated caption
 or slideshow label, never article text, so it is dropped first.
 
+trafilatura runs in its fast mode first; its fallbacks (its own readability
+port and jusText) change its text on about one page in twenty, nearly always
+one where the fast text is short or readability finds much more, so they run
+only on those pages.
+
 Every rule and threshold here was chosen on two sets together (the shared
 AEB news benchmark and 711 WCXB article pages from 711 sites), and kept only
 when neither set lost.
@@ -58,6 +63,12 @@ PARTIAL_RECOVERY_PROSE_SHARE = 0.2
 # A prose line: a sentence or more, ending like one.
 PROSE_LINE_TOKENS = 8
 _SENTENCE_END = re.compile(r"[.!?:;\u2026\u3002]['\"\u201d\u2019)]*\s*$")
+# trafilatura's fallbacks run when its fast text is shorter than this (in
+# characters) or readability's text is this many times longer: the pages where
+# the fast mode stopped early inside long guides and listicles. Elsewhere they
+# cost ~30% of trafilatura's time and do not change its text.
+FALLBACK_BELOW_CHARS = 1000
+FALLBACK_READABILITY_RATIO = 1.25
 # Fewer letters and digits than this is a menu, a caption or a paywall stub, not
 # an article (trafilatura's last-resort rescue happily returns a lone "Home"
 # link). Counted in characters, not words: Chinese and Japanese have no spaces.
@@ -234,9 +245,12 @@ def _safely(extractor: Callable[[Page, str | None], str], page: Page, url: str |
 
 
 def _trafilatura_with_fallbacks(page: Page, url: str | None) -> str:
-    # Its fast mode stops early inside long guides and listicles (WCXB: body F1
-    # 0.913 fast against 0.934 with fallbacks), for ~5 ms more a page.
     return trafilatura_text(page, url, fast=False)
+
+
+def needs_trafilatura_fallbacks(fast_text: str, reference: str) -> bool:
+    """Whether trafilatura's fast text looks cut short: short itself, or well below readability's."""
+    return len(fast_text) < FALLBACK_BELOW_CHARS or len(reference) > FALLBACK_READABILITY_RATIO * len(fast_text)
 
 
 def combined_text(page: Page, url: str | None = None) -> str:
@@ -245,9 +259,12 @@ def combined_text(page: Page, url: str | None = None) -> str:
     When trafilatura finds no body, newspaper4k is tried; "" means no tool
     found article text (at least ``MIN_ARTICLE_CHARS`` letters and digits).
     """
-    primary = _safely(_trafilatura_with_fallbacks, page, url)
+    primary = _safely(trafilatura_text, page, url)
+    reference = _safely(readability_text, page, url)
+    if needs_trafilatura_fallbacks(primary, reference):
+        primary = _safely(_trafilatura_with_fallbacks, page, url)
     if is_article_sized(primary):
-        return combine(primary, _safely(readability_text, page, url))
+        return combine(primary, reference)
     text = _safely(newspaper_text, page, url)
     return text if is_article_sized(text) else ""
 

@@ -98,6 +98,20 @@ def test_a_crashing_extractor_counts_as_no_text_and_the_fallbacks_run(monkeypatc
     assert combined_text("<html><body><p>x</p></body></html>") == "\n".join(ARTICLE)
 
 
+def test_trafilatura_fallbacks_run_only_when_its_fast_text_looks_cut_short(monkeypatch):
+    long_text = "\n".join(ARTICLE * 4)
+    assert not body.needs_trafilatura_fallbacks(long_text, long_text)
+    assert body.needs_trafilatura_fallbacks(ARTICLE[0], ARTICLE[0])  # short
+    assert body.needs_trafilatura_fallbacks(long_text, long_text + "\n" + long_text)  # readability finds twice as much
+
+    calls = []
+    monkeypatch.setattr(body, "trafilatura_text", lambda page, url=None: long_text)
+    monkeypatch.setattr(body, "readability_text", lambda page, url=None: long_text)
+    monkeypatch.setattr(body, "_trafilatura_with_fallbacks", lambda page, url=None: calls.append(url) or long_text)
+    assert combined_text("<html><body><p>x</p></body></html>", "https://example.org/a") == long_text
+    assert calls == []
+
+
 def test_too_short_text_is_not_an_article():
     assert not body.is_article_sized("Home About Contact")
     assert body.is_article_sized(ARTICLE[0])
