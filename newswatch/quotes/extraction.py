@@ -61,6 +61,16 @@ def _is_subject(head: Token) -> bool:
 def _build_discourse(analysis: TextAnalysis) -> Discourse:
     """Named people and organisations in text order, for aliases and pronouns."""
     discourse = Discourse()
+    for token in analysis.doc:
+        # Multi-word names the NER missed ("LONDON — Imogen Vance, 54, …"), first: a lone surname
+        # later takes the full name ("the singer Aria Solenne … Solenne did not").
+        if token.pos_ != "PROPN" or token.ent_type_ or token.i == 0:
+            continue
+        nxt = token.nbor(1) if token.i + 1 < len(analysis.doc) else None
+        if (nxt is None or not looks_like_name(nxt)) and analysis.doc[token.i - 1].pos_ == "PROPN" and not analysis.inside_quote(token.idx):
+            speaker = describe_mention(token, [analysis.doc[token.i - 1], token], discourse, analysis.doc[token.i - 1].idx)
+            if speaker.speaker_type == "person":
+                discourse.add(speaker, analysis.doc[token.i - 1].idx, token.dep_ in ("nsubj", "nsubjpass"))
     for ent in analysis.doc.ents:
         if ent.label_ not in ("PERSON", "ORG", "GPE", "NORP", "PRODUCT", "FAC") or analysis.inside_quote(ent.start_char):
             continue
@@ -80,13 +90,6 @@ def _build_discourse(analysis: TextAnalysis) -> Discourse:
             if speaker.name is None and token.text[:1].isupper():
                 speaker = Speaker(discourse.full_person_name(token.text, token.idx), "person")
             discourse.add(speaker, token.idx, True)
-    for token in analysis.doc:
-        # Multi-word names the NER missed ("LONDON — Imogen Vance, 54, …").
-        nxt = token.nbor(1) if token.i + 1 < len(analysis.doc) else None
-        if token.pos_ == "PROPN" and not token.ent_type_ and (nxt is None or not looks_like_name(nxt)) and token.i > 0 and analysis.doc[token.i - 1].pos_ == "PROPN" and not analysis.inside_quote(token.idx):
-            speaker = describe_mention(token, [analysis.doc[token.i - 1], token], discourse, analysis.doc[token.i - 1].idx)
-            if speaker.speaker_type == "person":
-                discourse.add(speaker, analysis.doc[token.i - 1].idx, token.dep_ in ("nsubj", "nsubjpass"))
     discourse.entities.sort(key=lambda e: e.position)
     return discourse
 
@@ -142,13 +145,20 @@ def _consistent_organisations(candidates: list[Candidate], named: list[str], tex
     filter on the organisation finds all of them."""
     known = [c.speaker.organization for c in candidates if c.speaker.organization]
     known += named
+    full_names: dict[str, str] = {}  # each name searched for once: the search reads the whole text
+
+    def full(name: str) -> str:
+        if name not in full_names:
+            full_names[name] = _full_organisation(name, known, text)
+        return full_names[name]
+
     of_person: dict[str, str] = {}
     for candidate in candidates:
         speaker = candidate.speaker
         if speaker.speaker_type == "organization" and speaker.name:
-            speaker.name = _full_organisation(speaker.name, known, text)
+            speaker.name = full(speaker.name)
         if speaker.organization:
-            speaker.organization = _full_organisation(speaker.organization, known, text)
+            speaker.organization = full(speaker.organization)
             if speaker.name and speaker.speaker_type == "person":
                 of_person.setdefault(speaker.name, speaker.organization)
     for candidate in candidates:
