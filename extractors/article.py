@@ -21,7 +21,7 @@ import trafilatura
 import trafilatura.metadata
 
 from extractors import metadata
-from extractors.body import MIN_ARTICLE_CHARS, combined_text, without_headline
+from extractors.body import MIN_ARTICLE_CHARS, combined_text, strip_page_code, without_headline
 from newswatch.core.language import detect_language
 
 
@@ -91,31 +91,33 @@ def extract_article(
     if tree is None:
         raise ExtractionError(f"not an HTML page: {url or 'no URL'}")
 
-    text = combined_text(tree, url)
-    if not text.strip():
-        raise ExtractionError(f"no article text found (under {MIN_ARTICLE_CHARS} letters): {url or 'no URL'}")
-
     now = now or datetime.now(timezone.utc)
     canonical_url = metadata.declared_canonical_url(tree, url) or url
     declared_dates = metadata.declared_publication_dates(tree)
-    declared_language = metadata.declared_language(tree)
     title = metadata.headline(tree)
+    authors = metadata.article_authors(tree, search=lambda: _split_authors(trafilatura.metadata.extract_author(tree)))
+    published_at = metadata.choose_publication_date(
+        declared_dates,
+        feed_published,
+        now,
+        # htmldate's guess (from the URL or the text) comes after the feed's
+        # explicit date, and only for pages that declare none in ISO 8601:
+        # given a declared future date it answers "today".
+        guessed=None if any(map(metadata.is_machine_readable_date, declared_dates)) else _searched_date(tree, url, now),
+    )
+    # Metadata first: htmldate and trafilatura's byline search also read scripts.
+    strip_page_code(tree)
+    text = combined_text(tree, url)
+    if not text.strip():
+        raise ExtractionError(f"no article text found (under {MIN_ARTICLE_CHARS} letters): {url or 'no URL'}")
     text = without_headline(text, title)
     return ExtractedArticle(
         url=url,
         canonical_url=canonical_url,
         title=title,
-        authors=metadata.article_authors(tree, search=lambda: _split_authors(trafilatura.metadata.extract_author(tree))),
-        published_at=metadata.choose_publication_date(
-            declared_dates,
-            feed_published,
-            now,
-            # htmldate's guess (from the URL or the text) comes after the feed's
-            # explicit date, and only for pages that declare none in ISO 8601:
-            # given a declared future date it answers "today".
-            guessed=None if any(map(metadata.is_machine_readable_date, declared_dates)) else _searched_date(tree, url, now),
-        ),
-        language=detect_language(text, declared_language),
+        authors=authors,
+        published_at=published_at,
+        language=detect_language(text, metadata.declared_language(tree)),
         site_name=metadata.site_name(tree),
         top_image=metadata.image_url(tree, url or canonical_url),
         text=text,

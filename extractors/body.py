@@ -87,6 +87,19 @@ _DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 
+def strip_page_code(tree: lxml.html.HtmlElement) -> None:
+    """Remove from a parsed page the code every tool discards before reading it.
+
+    Scripts (JSON data such as JSON-LD stays: metadata is read from it), styles,
+    <noscript> and inline SVG: trafilatura and readability would each copy and
+    walk them before dropping them.
+    """
+    for script in tree.iter("script"):
+        if "json" not in (script.get("type") or ""):
+            script.drop_tree()
+    lxml.etree.strip_elements(tree, "style", "noscript", "svg", with_tail=False)
+
+
 def trafilatura_text(page: Page, url: str | None = None, *, fast: bool = True) -> str:
     """trafilatura's body text without comments ("" when it finds none).
 

@@ -1,6 +1,8 @@
 """Combining trafilatura's text with readability's: edge trimming, recovery, fallbacks."""
 from __future__ import annotations
 
+import lxml.html
+
 from extractors import body
 from extractors.body import (
     combine,
@@ -110,6 +112,17 @@ def test_trafilatura_fallbacks_run_only_when_its_fast_text_looks_cut_short(monke
     monkeypatch.setattr(body, "_trafilatura_with_fallbacks", lambda page, url=None: calls.append(url) or long_text)
     assert combined_text("<html><body><p>x</p></body></html>", "https://example.org/a") == long_text
     assert calls == []
+
+
+def test_page_code_is_stripped_but_json_data_and_text_stay():
+    tree = lxml.html.document_fromstring(
+        '<html><head><script>var a = 1;</script><script type="application/ld+json">{"@type": "NewsArticle"}</script>'
+        "<style>p {}</style></head><body><p>Before<noscript>Enable JS</noscript> after</p><svg><text>icon</text></svg></body></html>"
+    )
+    body.strip_page_code(tree)
+    assert [script.get("type") for script in tree.iter("script")] == ["application/ld+json"]
+    assert not list(tree.iter("style", "noscript", "svg"))
+    assert tree.find(".//p").text_content() == "Before after"
 
 
 def test_too_short_text_is_not_an_article():
