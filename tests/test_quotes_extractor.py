@@ -298,3 +298,22 @@ def test_a_reported_clause_leading_to_the_quotation_belongs_to_the_quote():
     (quote,) = extract_quotes(text, language="en")
     assert (quote.kind, quote.speaker) == ("mixed", "Greg Abbott")
     assert quote.contents[0].text.startswith("that if he wants our guns")
+
+
+def test_a_quotation_signed_by_a_name_after_a_dash_is_that_persons_even_when_opened_with_a_closing_mark():
+    text = (
+        "Readers on the new rules.\n\n"
+        "”Fear. I am truly afraid the rules will pass.”― Carla Sanchez.\n\n"
+        "“Maybe we can build a wall around the rules.” ― Steve Quinlan"
+    )
+    quotes = extract_quotes(text, language="en")
+    assert [(q.kind, q.speaker, q.source_mention.text) for q in quotes] == [
+        ("direct", "Carla Sanchez", "Carla Sanchez"),
+        ("direct", "Steve Quinlan", "Steve Quinlan"),
+    ]
+    assert quotes[0].text.startswith("Fear. I am truly afraid")
+
+
+def test_a_speaker_parsed_as_a_noun_with_a_reduced_relative_still_speaks():
+    (quote,) = extract_quotes('One lawmaker called Trump "the orange prince of American self-publicity."', language="en")
+    assert quote.kind == "mixed" and quote.source_mention.text == "One lawmaker"

@@ -93,7 +93,9 @@ def _pairs_in_paragraph(text: str, para: Paragraph, singles: bool, straight_sing
     for i in range(para.start, para.end):
         char = text[i]
         if char in DOUBLE_OPEN or char in DOUBLE_CLOSE or char == '"':
-            role = "open" if char in DOUBLE_OPEN else "close" if char in DOUBLE_CLOSE else _straight_role(text, i, para)
+            role = "open" if char in DOUBLE_OPEN else _straight_role(text, i, para)
+            if char in DOUBLE_CLOSE and not (open_at is None and role == "open"):
+                role = "close"  # a closing mark opens only where no quote is open and it stands before a word (”Fear. I am …”)
             if open_kind == "single":
                 # A double mark inside a single-quoted span: nesting the other way round, leave it.
                 continue

@@ -47,6 +47,7 @@ _SENTENCE_END = {".", "!", "?"}
 
 
 _TAG_PUNCT = (",", "?", "!", "—", "–", "…", "-")
+_DASHES = ("—", "―", "–", "-", "--")
 
 
 _EDGE_STRIP = " \n\t,;:."
@@ -169,6 +170,11 @@ def _subject_of(verb: Token) -> Token | None:
         subject = _nearest_subject(current)
         if subject is not None:
             return subject
+        head = current.head
+        if current.dep_ == "acl" and head.dep_ == "ROOT" and head.i < current.i and head.pos_ in ("NOUN", "PROPN"):
+            # "One lawmaker called Trump “…”" parsed as a noun with a reduced relative: a sentence has a
+            # main verb, so the noun is the verb's subject.
+            return head
         if current.dep_ in ("advcl", "xcomp", "conj", "acl", "ccomp") and current.head != current:
             current = current.head
         else:
@@ -206,7 +212,7 @@ class QuoteRules:
         for index, quote in enumerate(quotes):
             if id(quote) in self.consumed:
                 continue
-            candidate = self._embedded(quote) or self._post_tag(quote) or self._pre_tag(quote) or self._prev_paragraph_colon(quote)
+            candidate = self._embedded(quote) or self._post_tag(quote) or self._byline(quote) or self._pre_tag(quote) or self._prev_paragraph_colon(quote)
             if candidate is None:
                 candidate = self._untagged(quote)
             if candidate is None:
@@ -344,6 +350,19 @@ class QuoteRules:
         if not heads or not is_plausible_speaker(heads[-1]):
             return None
         return heads[-1], _span_of(phrase)
+
+    def _byline(self, quote: QuotedSpan) -> Candidate | None:
+        """“…” ― Pamela Padilla: a name after a dash, alone up to the sentence end, signs the quotation."""
+        names = self.analysis.post_window(quote.end)
+        if names and names[0].text in _DASHES:
+            names = names[1:]
+        elif not names or self.analysis.text[quote.end : names[0].idx].strip() not in _DASHES:
+            return None  # the dash may be glued to the closing mark ("”―") and so not a token of its own
+        while names and names[-1].is_punct:
+            names.pop()
+        if not names or len(names) > 4 or not all(looks_like_name(t) or t.text in (".", "-") for t in names):
+            return None
+        return self._direct(quote, names[-1], _span_of(names), None)
 
     def _post_tag(self, quote: QuotedSpan) -> Candidate | None:
         text = self.analysis.text

@@ -217,7 +217,7 @@ def clean_name(text: str) -> str:
     """Drop a leading article or title, a possessive ending and stray punctuation; one apostrophe
     and one quotation mark shape, so "O’Dowd" and "O'Dowd" are one name."""
     text = text.translate(_ONE_MARK_SHAPE)
-    text = re.sub(r"^(the|a|an)\s+", "", text.strip(" ,.;:\n"), flags=re.IGNORECASE)
+    text = re.sub(r"^(the|a|an)\s+", "", text.strip(" ,.;:\n\"—―–-"), flags=re.IGNORECASE)
     text = _HONORIFIC.sub("", text)
     return _POSSESSIVE.sub("", text).strip()
 
