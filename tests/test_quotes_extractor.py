@@ -317,3 +317,15 @@ def test_a_quotation_signed_by_a_name_after_a_dash_is_that_persons_even_when_ope
 def test_a_speaker_parsed_as_a_noun_with_a_reduced_relative_still_speaks():
     (quote,) = extract_quotes('One lawmaker called Trump "the orange prince of American self-publicity."', language="en")
     assert quote.kind == "mixed" and quote.source_mention.text == "One lawmaker"
+
+
+def test_what_a_characterising_verb_names_belongs_to_the_quote_however_it_is_parsed():
+    (quote,) = extract_quotes("Kasich called both Trump and Democratic front-runner Hillary Clinton “crazy.”", language="en")
+    assert quote.kind == "mixed" and quote.contents[0].text.startswith("both Trump and Democratic front-runner")
+
+
+def test_a_that_clause_before_a_colon_leads_to_the_quotation_but_a_second_speakers_clause_does_not():
+    (quote,) = extract_quotes("In the video, he says that American Muslims have two choices: “You either leave or you fight.”", language="en")
+    assert quote.kind == "mixed" and quote.contents[0].text.startswith("that American Muslims")
+    text = "Trump said that Cuba would sue the U.S. over the deal, Rubio fired back: “If they sue us in Miami, they will lose.”"
+    assert not any(q.contents[0].text.startswith("that Cuba") and "“If they sue" in q.contents[0].text for q in extract_quotes(text, language="en"))

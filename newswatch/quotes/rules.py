@@ -192,6 +192,14 @@ def _according_to(tokens: list[Token]) -> tuple[Token, Token] | None:
     return None
 
 
+def _one_that_clause(tokens: list[Token]) -> bool:
+    """"wrote that Christie was thinking:" leads to its quotation; "said that Cuba would sue, Rubio fired
+    back:" holds a second clause with its own speaker, so before a colon only a that-clause without a
+    break does."""
+    that = next((t for t in tokens if t.lower_ == "that" and t.dep_ == "mark"), None)
+    return that is not None and not any(t.text in (",", ";", "—", "–") for t in tokens if t.i > that.i)
+
+
 def _is_title_like(inner: str) -> bool:
     words = [w for w in re.findall(r"[A-Za-z][\w’'-]*", inner)]
     small = {"a", "an", "the", "of", "in", "on", "and", "or", "for", "to", "from", "with", "at", "by"}
@@ -285,8 +293,10 @@ class QuoteRules:
         lemma = verb.lemma_.lower()
         if lemma in CHARACTERISING_VERBS:
             # "described the field as “all very good”": what was characterised belongs to the quote.
+            # "called both Trump and Clinton “crazy”": all between the verb and the quotation, however parsed.
+            between = [t for t in self.analysis.tokens_in(verb.idx + len(verb), quote.start) if not t.is_punct]
             objects = [c for c in verb.children if c.dep_ == "dobj" and c.idx < quote.start]
-            start = objects[0].left_edge.idx if objects else quote.start
+            start = between[0].idx if between and verb.idx < quote.start else objects[0].left_edge.idx if objects else quote.start
             return Candidate("mixed", [(start, quote.end)], subject, subject_span, cue, quote)
         if verb.idx > quote.start and arc.dep_ != "ccomp":
             return Candidate("direct", [(quote.start, quote.end)], subject, subject_span, cue, quote)
@@ -421,8 +431,9 @@ class QuoteRules:
             found = self._tag_subject(window[: window.index(verb) + 1], verb)
             if found is not None:
                 candidate = self._direct(quote, found[0], found[1], _span_of([verb]))
-                if not colon:
-                    self._take_reported_lead(candidate, window[window.index(verb) + 1 :])
+                after_verb = window[window.index(verb) + 1 :]
+                if not colon or _one_that_clause(after_verb):
+                    self._take_reported_lead(candidate, after_verb)
                 return candidate
         if colon and headline and not verbs and len(window) <= 6:
             names = [t for t in window if t.text[:1].isupper() or t.pos_ == "NOUN"]
