@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import lxml.html
+from readability import Document
 
 from extractors import body
 from extractors.body import (
@@ -123,6 +124,24 @@ def test_page_code_is_stripped_but_json_data_and_text_stay():
     assert [script.get("type") for script in tree.iter("script")] == ["application/ld+json"]
     assert not list(tree.iter("style", "noscript", "svg"))
     assert tree.find(".//p").text_content() == "Before after"
+
+
+def test_readability_div_handling_matches_the_stock_method():
+    page = (
+        "<html><body><div class='article'>"
+        + "".join(f"<div>{line} <a href='/x'>link</a> <span>aside</span> tail text</div>" for line in ARTICLE)
+        + "<div>Loose text<b>bold</b><p>A paragraph inside a div, long enough to be scored as article text.</p>more</div>"
+        + "<div><picture><source srcset='a.jpg'></picture>Caption of a picture that sits inside a div.</div>"
+        + "<div><span><img src='b.jpg'></span>An inline wrapper around an image, then the text of the div.<br>after</div>"
+        + "</div></body></html>"
+    )
+
+    class StockReadability(Document):
+        _parse = body._TextOnlyReadability._parse
+
+    expected = StockReadability(page).summary(html_partial=True)
+    assert body._TextOnlyReadability(page).summary(html_partial=True) == expected
+    assert body.readability_text(page) == html_fragment_to_text(expected)
 
 
 def test_too_short_text_is_not_an_article():
