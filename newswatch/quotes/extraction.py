@@ -25,6 +25,7 @@ from spacy.tokens import Token
 from newswatch.core.language import detect_language
 from newswatch.core.model import Article, Quote, Span
 from newswatch.core.settings import QuoteSettings
+from newswatch.quotes.aliases import AliasRegistry
 from newswatch.quotes.marks import ALL_MARKS
 from newswatch.quotes.nlp import get_nlp
 from newswatch.quotes.rules import Candidate, QuoteRules, TextAnalysis
@@ -167,18 +168,40 @@ def _consistent_organisations(candidates: list[Candidate], named: list[str], tex
             speaker.organization = of_person[speaker.name]
 
 
+def _canonical_speakers(candidates: list[Candidate], aliases: AliasRegistry) -> None:
+    """Names as the registry first met them, across articles; a person's organisation from an earlier
+    article when this one gives none."""
+    for candidate in candidates:
+        speaker = candidate.speaker
+        if speaker.organization:
+            speaker.organization = aliases.add_organisation(aliases.organisation(speaker.organization))
+        if not speaker.name:
+            continue
+        if speaker.speaker_type == "person":
+            speaker.name = aliases.add_person(aliases.person(speaker.name), speaker.organization)
+            speaker.organization = speaker.organization or aliases.organisation_of(speaker.name)
+        elif aliases.person(speaker.name) != speaker.name:
+            # "Okafor said" in a follow-up: a lone unknown word is taken for a brand, the registry knows her.
+            speaker.name, speaker.speaker_type = aliases.person(speaker.name), "person"
+            speaker.organization = speaker.organization or aliases.organisation_of(speaker.name)
+        elif speaker.speaker_type == "organization":
+            speaker.name = aliases.organisation(speaker.name)
+
+
 def extract_quotes(
     text: str,
     language: str | None = None,
     nlp: Language | None = None,
     max_chars: int = MAX_TEXT_CHARS,
     known_organisations: tuple[str, ...] = (),
+    aliases: AliasRegistry | None = None,
 ) -> list[Quote]:
     """All quotes in ``text`` in reading order, as ``newswatch.core.model.Quote``.
 
     ``language``: the article's language if known; detected otherwise. ``known_organisations``:
     full names a short form in the text may stand for (the publisher, the profile's organisations:
-    "the Office" -> "Creative Works Office"). Raises
+    "the Office" -> "Creative Works Office"). ``aliases``: the run's registry, which learns from this
+    text and gives each speaker and organisation one name across articles. Raises
     ``QuoteExtractionError`` (with a message fit for the item's error record)
     for text that is too long or not English.
     """
@@ -196,6 +219,9 @@ def extract_quotes(
     discourse = _build_discourse(analysis)
     _resolve_speakers(analysis, candidates, discourse)
     _consistent_organisations(candidates, [*known_organisations, *(e.name for e in discourse.entities if e.speaker_type == "organization")], text)
+    if aliases is not None:
+        aliases.learn(text)
+        _canonical_speakers(candidates, aliases)
     quotes = []
     for position, candidate in enumerate(candidates):
         speaker = candidate.speaker
@@ -217,11 +243,14 @@ def extract_quotes(
     return quotes
 
 
-def add_quotes(article: Article, limits: QuoteSettings | None = None, known_organisations: tuple[str, ...] = ()) -> Article:
+def add_quotes(
+    article: Article, limits: QuoteSettings | None = None, known_organisations: tuple[str, ...] = (), aliases: AliasRegistry | None = None,
+) -> Article:
     """Pipeline stage: the article with ``quotes`` filled in (raises ``QuoteExtractionError`` for refused text).
 
-    The publisher's name joins ``known_organisations``: its own press releases call it "the Office"."""
+    The publisher's name joins ``known_organisations``: its own press releases call it "the Office".
+    ``aliases``: one registry for a whole run (``AliasRegistry.seeded(known_organisations)``)."""
     max_chars = (limits or QuoteSettings()).max_text_chars
     known = (*known_organisations, article.site_name) if article.site_name else known_organisations
-    quotes = extract_quotes(article.text, language=article.language, max_chars=max_chars, known_organisations=known)
+    quotes = extract_quotes(article.text, language=article.language, max_chars=max_chars, known_organisations=known, aliases=aliases)
     return article.model_copy(update={"quotes": quotes})
