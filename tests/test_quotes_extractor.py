@@ -329,3 +329,10 @@ def test_a_that_clause_before_a_colon_leads_to_the_quotation_but_a_second_speake
     assert quote.kind == "mixed" and quote.contents[0].text.startswith("that American Muslims")
     text = "Trump said that Cuba would sue the U.S. over the deal, Rubio fired back: “If they sue us in Miami, they will lose.”"
     assert not any(q.contents[0].text.startswith("that Cuba") and "“If they sue" in q.contents[0].text for q in extract_quotes(text, language="en"))
+
+
+def test_an_inverted_tag_before_the_quotation_names_its_speaker_after_the_verb():
+    (quote,) = extract_quotes('The check failed. Said Comey, "The thought that an error on our part is connected is painful to us."', language="en")
+    assert quote.source_mention.text == "Comey" and quote.speaker == "Comey"
+    (quote,) = extract_quotes("Clinton emphatically proclaimed at a\xa0press conference,\xa0“I did not email any classified material.”", language="en")
+    assert quote.speaker == "Clinton"

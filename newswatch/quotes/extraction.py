@@ -127,6 +127,10 @@ def _resolve_speakers(analysis: TextAnalysis, candidates: list[Candidate], disco
         previous = candidate
 
 
+# "Said Comey, “…”": a capitalised reporting verb before a name is no part of it.
+_INVERTED_TAG_VERBS = frozenset(("said", "says", "told", "tells", "added", "adds", "asked", "asks", "wrote", "writes"))
+
+
 def _full_organisation(name: str, known: list[str], text: str) -> str:
     """"Alliance" or "Kestrel" -> the longest organisation named in the article that ends or starts with it
     (a known one, or a run of capitalised words before it in the text, "Fair Play for Creators Alliance",
@@ -135,7 +139,8 @@ def _full_organisation(name: str, known: list[str], text: str) -> str:
     around = re.findall(rf"(?:[A-Z][\w'’&-]*(?: (?:for|of|and|&))? )+{escaped}\b|\b{escaped}(?: [A-Z][\w'’&-]*)+", text)
     longer = [
         clean_name(other) for other in [*known, *around]
-        if other.endswith(" " + name) or (other.startswith(name + " ") and other.split()[-1].lower() in ORG_NAME_WORDS)
+        if (other.endswith(" " + name) or (other.startswith(name + " ") and other.split()[-1].lower() in ORG_NAME_WORDS))
+        and other.split()[0].lower() not in _INVERTED_TAG_VERBS
     ]
     return max(longer, key=len) if longer else name
 

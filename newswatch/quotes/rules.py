@@ -428,7 +428,8 @@ class QuoteRules:
         # After a comma only a reporting verb makes a tag; after a colon any verb with a speaker
         # as subject does ("put it bluntly:", "summed up the mood:").
         for verb in list(reversed(speech)) + (verbs if colon else []):
-            found = self._tag_subject(window[: window.index(verb) + 1], verb)
+            # "Said Comey, “…”": an inverted tag's speaker follows its verb.
+            found = self._tag_subject(window if window.index(verb) == 0 else window[: window.index(verb) + 1], verb)
             if found is not None:
                 candidate = self._direct(quote, found[0], found[1], _span_of([verb]))
                 after_verb = window[window.index(verb) + 1 :]

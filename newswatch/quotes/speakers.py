@@ -23,7 +23,8 @@ SPEECH_VERBS = frozenset(
     continue conclude shout chant cry joke quip laugh sigh mutter whisper complain protest object counter contend
     maintain observe remark comment put sum read agree promise vow pledge caution allege assert boast point reveal
     report testify text email message blog describe summarise summarize offer repeat wonder plead demand challenge
-    reiterate recount muse scoff snap yell scream""".split()
+    reiterate recount muse scoff snap yell scream proclaim exclaim interject retort fume gush marvel thunder sneer
+    grumble concur opine posit rant chime""".split()
 )
 # Verbs whose clausal complement is reported speech ("X argued that ..."): a stricter set,
 # without verbs of thinking or finding ("believe", "found"), which are not statements.
