@@ -21,7 +21,12 @@ import trafilatura
 import trafilatura.metadata
 
 from extractors import metadata
-from extractors.body import MIN_ARTICLE_CHARS, combined_text, strip_page_code, without_headline
+from extractors.body import (
+    MIN_ARTICLE_CHARS,
+    combined_text,
+    strip_page_code,
+    without_headline,
+)
 from newswatch.core.language import detect_language
 
 
@@ -95,7 +100,6 @@ def extract_article(
     canonical_url = metadata.declared_canonical_url(tree, url) or url
     declared_dates = metadata.declared_publication_dates(tree)
     title = metadata.headline(tree)
-    authors = metadata.article_authors(tree, search=lambda: _split_authors(trafilatura.metadata.extract_author(tree)))
     published_at = metadata.choose_publication_date(
         declared_dates,
         feed_published,
@@ -105,8 +109,9 @@ def extract_article(
         # given a declared future date it answers "today".
         guessed=None if any(map(metadata.is_machine_readable_date, declared_dates)) else _searched_date(tree, url, now),
     )
-    # Metadata first: htmldate and trafilatura's byline search also read scripts.
+    # The date first: htmldate's search also reads scripts.
     strip_page_code(tree)
+    authors = metadata.article_authors(tree, search=lambda: _split_authors(trafilatura.metadata.extract_author(tree)))
     text = combined_text(tree, url)
     if not text.strip():
         raise ExtractionError(f"no article text found (under {MIN_ARTICLE_CHARS} letters): {url or 'no URL'}")
