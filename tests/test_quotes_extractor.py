@@ -336,3 +336,12 @@ def test_an_inverted_tag_before_the_quotation_names_its_speaker_after_the_verb()
     assert quote.source_mention.text == "Comey" and quote.speaker == "Comey"
     (quote,) = extract_quotes("Clinton emphatically proclaimed at a\xa0press conference,\xa0“I did not email any classified material.”", language="en")
     assert quote.speaker == "Clinton"
+
+
+def test_a_headline_quoting_words_the_body_reports_is_stored_once_from_the_body():
+    text = (
+        "CNN President On Trump: ‘We Do Not Pay Candidates To Appear At Debates.’\n\n"
+        "“We do not pay candidates to appear at debates,” said Jeff Zucker, the network’s president."
+    )
+    quotes = extract_quotes(text, language="en")
+    assert [(q.text, q.speaker) for q in quotes] == [("We do not pay candidates to appear at debates,", "Jeff Zucker")]

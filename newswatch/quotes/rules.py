@@ -192,6 +192,11 @@ def _according_to(tokens: list[Token]) -> tuple[Token, Token] | None:
     return None
 
 
+def _word_sequence(text: str) -> str:
+    """Words only, lower case, space-delimited at both ends: for finding one passage's words in another."""
+    return " " + " ".join(re.findall(r"\w+", text.casefold())) + " "
+
+
 def _one_that_clause(tokens: list[Token]) -> bool:
     """"wrote that Christie was thinking:" leads to its quotation; "said that Cuba would sue, Rubio fired
     back:" holds a second clause with its own speaker, so before a colon only a that-clause without a
@@ -233,6 +238,7 @@ class QuoteRules:
         self.candidates.sort(key=lambda c: c.start)
         self._attach_floating()
         self._drop_overlapping()
+        self._drop_headline_repeats()
         return self.candidates
 
     def _drop_overlapping(self) -> None:
@@ -244,6 +250,19 @@ class QuoteRules:
             if not any(s < e2 and s2 < e for k in kept for s, e in candidate.contents for s2, e2 in k.contents):
                 kept.append(candidate)
         self.candidates = sorted(kept, key=lambda c: c.start)
+
+    def _drop_headline_repeats(self) -> None:
+        """A headline quoting words the article then reports (‘We Do Not Pay Candidates’) is the same
+        statement: stored once, from the body, where its speaker and context are."""
+        paragraphs = self.analysis.paragraphs
+        if len(paragraphs) < 2:
+            return
+        body = _word_sequence(self.analysis.text[paragraphs[1].start :])
+        self.candidates = [
+            c for c in self.candidates
+            if self.analysis.paragraph_of(c.start).index > 0
+            or _word_sequence(" ".join(self.analysis.text[s:e] for s, e in c.contents)) not in body
+        ]
 
     def _words(self, quote: QuotedSpan) -> int:
         return len(quote.inner_text(self.analysis.text).split())
