@@ -345,3 +345,15 @@ def test_a_headline_quoting_words_the_body_reports_is_stored_once_from_the_body(
     )
     quotes = extract_quotes(text, language="en")
     assert [(q.text, q.speaker) for q in quotes] == [("We do not pay candidates to appear at debates,", "Jeff Zucker")]
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("Gingrich described NATO member Estonia as being in the “suburbs of St. Petersburg” — a metaphor for the party.", "NATO member Estonia as being in the “suburbs of St. Petersburg”"),
+        ('China said it was "resolutely opposed" to the test and warned North Korea to refrain from further actions.', 'it was "resolutely opposed" to the test'),
+    ],
+)
+def test_a_mixed_quote_ends_where_the_writers_aside_or_a_second_predicate_begins(text, content):
+    (quote,) = extract_quotes(text, language="en")
+    assert quote.kind == "mixed" and quote.contents[0].text == content

@@ -332,8 +332,25 @@ class QuoteRules:
             clause.pop(0)
         start = min(clause[0].idx, quote.start) if clause else quote.start
         end = max(_span_of(clause)[1], quote.end) if clause else quote.end
-        end = self._trim_end(start, end, quote.end)
+        end = self._trim_end(start, self._aside_start(start, end), quote.end)
         return Candidate("mixed", [(start, end)], subject, subject_span, cue, quote)
+
+    def _aside_start(self, start: int, end: int) -> int:
+        """Where the writer's own words take over after the last quotation of a mixed quote: a dash
+        ("“suburbs of St. Petersburg” — a metaphor for …"), a participle or relative after a comma
+        (", meaning …", ", which …") or a second predicate ("… and warned North Korea")."""
+        last_quote_end = max((q.end for q in self.analysis.quotes if start <= q.start and q.end <= end), default=end)
+        tokens = self.analysis.tokens_in(last_quote_end, end)
+        for token, following in zip(tokens, [*tokens[1:], None]):
+            if token.text in _DASHES:
+                return token.idx
+            if following is None:
+                break
+            if token.text == "," and (following.tag_ == "VBG" or following.lower_ in ("which", "who") or (following.pos_ == "ADV" and following.nbor(1).tag_ == "VBG")):
+                return token.idx
+            if token.pos_ == "CCONJ" and following.pos_ == "VERB" and following.dep_ == "conj":
+                return token.idx
+        return end
 
     def _trim_end(self, start: int, end: int, keep_until: int = 0) -> int:
         while end > max(start, keep_until) and self.analysis.text[end - 1] in _EDGE_STRIP:
