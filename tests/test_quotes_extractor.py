@@ -357,3 +357,14 @@ def test_a_headline_quoting_words_the_body_reports_is_stored_once_from_the_body(
 def test_a_mixed_quote_ends_where_the_writers_aside_or_a_second_predicate_begins(text, content):
     (quote,) = extract_quotes(text, language="en")
     assert quote.kind == "mixed" and quote.contents[0].text == content
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ('"They sue," he said.\xa0"Everybody sues, right?"', ['"They sue,"', '"Everybody sues, right?"']),
+        ('The group wrote: "A course correction is needed now.“\n\nNext.', ['"A course correction is needed now.“']),
+    ],
+)
+def test_marks_after_a_no_break_space_and_curly_marks_of_the_wrong_hand_are_read_by_their_place(text, quoted):
+    assert [text[s.start : s.end] for s in find_quoted_spans(text, split_paragraphs(text))] == quoted

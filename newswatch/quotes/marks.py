@@ -66,7 +66,7 @@ def _straight_role(text: str, i: int, para: Paragraph) -> str:
     """'open', 'close' or 'none' for a straight mark at ``i``."""
     before = text[i - 1] if i > para.start else " "
     after = text[i + 1] if i + 1 < para.end else " "
-    if before in _OPENING_CONTEXT and not after.isspace():
+    if (before in _OPENING_CONTEXT or before.isspace()) and not after.isspace():  # a no-break space too
         return "open"
     if not before.isspace():
         return "close"
@@ -77,7 +77,7 @@ def _single_role(text: str, i: int, para: Paragraph) -> str:
     char = text[i]
     before = text[i - 1] if i > para.start else " "
     after = text[i + 1] if i + 1 < para.end else " "
-    if char in SINGLE_OPEN or (char == "'" and before in _OPENING_CONTEXT):
+    if char in SINGLE_OPEN or (char == "'" and (before in _OPENING_CONTEXT or before.isspace())):
         return "open" if not after.isspace() else "none"
     # A closing single mark is never followed by a letter (that is an apostrophe: don’t, it’s).
     if not before.isspace() and not after.isalnum():
@@ -93,9 +93,12 @@ def _pairs_in_paragraph(text: str, para: Paragraph, singles: bool, straight_sing
     for i in range(para.start, para.end):
         char = text[i]
         if char in DOUBLE_OPEN or char in DOUBLE_CLOSE or char == '"':
-            role = "open" if char in DOUBLE_OPEN else _straight_role(text, i, para)
-            if char in DOUBLE_CLOSE and not (open_at is None and role == "open"):
-                role = "close"  # a closing mark opens only where no quote is open and it stands before a word (”Fear. I am …”)
+            # A curly mark of the wrong hand is read by its place: ”Fear. I am …” opens, “… future.“ closes.
+            role = _straight_role(text, i, para)
+            if char in DOUBLE_OPEN and not (open_at is not None and role == "close" and text[i + 1 : i + 2] in ("", " ", "\n")):
+                role = "open"
+            elif char in DOUBLE_CLOSE and not (open_at is None and role == "open"):
+                role = "close"
             if open_kind == "single":
                 # A double mark inside a single-quoted span: nesting the other way round, leave it.
                 continue
