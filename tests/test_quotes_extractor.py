@@ -368,3 +368,9 @@ def test_a_mixed_quote_ends_where_the_writers_aside_or_a_second_predicate_begins
 )
 def test_marks_after_a_no_break_space_and_curly_marks_of_the_wrong_hand_are_read_by_their_place(text, quoted):
     assert [text[s.start : s.end] for s in find_quoted_spans(text, split_paragraphs(text))] == quoted
+
+
+def test_quoted_words_reported_through_an_issued_statement_are_the_issuers():
+    text = 'The union issued a statement saying it took the action "because of the unsafe conditions created by the police."'
+    (quote,) = extract_quotes(text, language="en")
+    assert quote.kind == "mixed" and quote.source_mention.text == "The union"

@@ -21,6 +21,7 @@ from newswatch.quotes.marks import (
 )
 from newswatch.quotes.speakers import (
     CHARACTERISING_VERBS,
+    DOCUMENT_NOUNS,
     INDIRECT_VERBS,
     JUDGING_VERBS,
     SPEECH_VERBS,
@@ -177,6 +178,8 @@ def _subject_of(verb: Token) -> Token | None:
             return head
         if current.dep_ in ("advcl", "xcomp", "conj", "acl", "ccomp") and current.head != current:
             current = current.head
+        elif current.dep_ == "dobj" and current.lemma_.lower() in DOCUMENT_NOUNS:
+            current = current.head  # "issued a statement saying …": the statement's issuer says it
         else:
             return None
     return None

@@ -24,7 +24,7 @@ SPEECH_VERBS = frozenset(
     maintain observe remark comment put sum read agree promise vow pledge caution allege assert boast point reveal
     report testify text email message blog describe summarise summarize offer repeat wonder plead demand challenge
     reiterate recount muse scoff snap yell scream proclaim exclaim interject retort fume gush marvel thunder sneer
-    grumble concur opine posit rant chime""".split()
+    grumble concur opine posit rant chime estimate""".split()
 )
 # Verbs whose clausal complement is reported speech ("X argued that ..."): a stricter set,
 # without verbs of thinking or finding ("believe", "found"), which are not statements.
