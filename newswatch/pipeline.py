@@ -210,6 +210,7 @@ def analyse(settings: Settings, articles: list[Article], run_id: str, clock: Sta
 
     from newswatch.enrichment.profile import load_profile
     from newswatch.near_duplicates import assign_clusters
+    from newswatch.quotes.aliases import AliasRegistry
 
     failures: list[Failure] = []
     with clock.stage("extract"):
@@ -222,10 +223,12 @@ def analyse(settings: Settings, articles: list[Article], run_id: str, clock: Sta
             failures += [Failure.from_exception("dedup", exc, **_place(a, run_id)) for a in articles]
     # Read once per batch: the profile's organisations give short forms ("the Alliance") their full names.
     known_organisations = load_profile().known_organizations
+    # One registry per batch: "FPCA" in one story and the full name in another become one speaker organisation.
+    aliases = AliasRegistry.seeded(known_organisations)
     done: list[Article] = []
     for article in articles:
         article, article_failures = analyse_article(article, run_id, settings.quotes, clock=clock,
-                                                    known_organisations=known_organisations)
+                                                    known_organisations=known_organisations, aliases=aliases)
         done.append(article)
         failures += article_failures
     return done, failures
@@ -238,7 +241,7 @@ def _place(item: FeedItem | Article, run_id: str | None) -> dict:
 
 def analyse_article(
     article: Article, run_id: str | None, quote_limits: QuoteSettings = QuoteSettings(), enricher=None, clock: StageClock | None = None,
-    known_organisations: tuple[str, ...] = (),
+    known_organisations: tuple[str, ...] = (), aliases=None,
 ) -> tuple[Article, list[Failure]]:
     """Quotes, then enrichment; a step that fails is recorded and the article goes on without it."""
     from newswatch.enrichment.enrich import enrich_article
@@ -248,7 +251,7 @@ def analyse_article(
     failures: list[Failure] = []
     try:
         with clock.stage("quotes"):
-            article = add_quotes(article, quote_limits, known_organisations)
+            article = add_quotes(article, quote_limits, known_organisations, aliases)
     except UnsupportedLanguage:
         log.info("no quote extraction for %s (language %s)", article.canonical_url, article.language)
     except Exception as exc:  # noqa: BLE001 - one bad text must not stop the batch

@@ -30,6 +30,7 @@ IBM_DATASET_NAME = "stance-ibm-claim-stance"
 GROUNDED_DIR = REPO_ROOT / "datasets" / "stance-grounded"
 GROUNDED_PATH = GROUNDED_DIR / "statements.jsonl"
 CONTRAST_PATH = GROUNDED_DIR / "contrast.jsonl"
+CONTRAST_TRAINING_PATH = GROUNDED_DIR / "contrast-train.jsonl"
 DOUBLE_LABELLED_PATH = GROUNDED_DIR / "double-labelled.jsonl"
 
 
@@ -262,6 +263,31 @@ def grounded_examples(statements: list[GroundedStatement], claims_by_target: dic
         if split is None or s.split == split
         for target in claims_by_target
     ]
+
+
+def load_contrast_training(path: Path = CONTRAST_TRAINING_PATH, targets: set[str] | None = None) -> list[GroundedStatement]:
+    """Both members of each training minimal pair, as train-split statements labelled on every target.
+
+    Written from train-split statements only, so no dev or test page leaks in; the frozen
+    contrast set (``contrast.jsonl``) stays a test set.
+    """
+    targets = targets or set(profile_claims())
+    statements, problems = [], []
+    for row in read_jsonl(path):
+        for member in ("a", "b"):
+            labels = (row.get(member) or {}).get("labels") or {}
+            if set(labels) != targets or any(value not in MODEL_LABELS for value in labels.values()):
+                problems.append(f"{row.get('pair_id')}.{member}: labels {labels}")
+                continue
+            statements.append(
+                GroundedStatement(
+                    id=f"{row['pair_id']}{member}", text=row[member]["text"], speaker_type="other", form=row.get("edit", "claim"),
+                    source_url="", labels=dict(labels), split="train",
+                )
+            )
+    if problems:
+        raise StanceDataError(f"{path}: {len(problems)} invalid rows\n  " + "\n  ".join(problems[:20]))
+    return statements
 
 
 @dataclass(frozen=True)

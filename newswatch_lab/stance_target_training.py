@@ -34,6 +34,7 @@ from newswatch.enrichment.stance import (
     with_target_heads,
 )
 from newswatch_lab.stance_data import (
+    CONTRAST_TRAINING_PATH,
     GROUNDED_PATH,
     IN_DOMAIN_PATH,
     MODEL_LABELS,
@@ -41,6 +42,7 @@ from newswatch_lab.stance_data import (
     file_sha256,
     grounded_examples,
     label_counts,
+    load_contrast_training,
     load_grounded,
     load_ibm_claim_stance,
     load_in_domain,
@@ -84,21 +86,29 @@ def ibm_not_addressed(examples: list[StanceExample], share: float, rng: random.R
     ]
 
 
-def build_target_data(ibm_dir: Path, config: TargetConfig, grounded_path: Path = GROUNDED_PATH, in_domain_path: Path = IN_DOMAIN_PATH) -> TargetData:
+def build_target_data(
+    ibm_dir: Path,
+    config: TargetConfig,
+    grounded_path: Path = GROUNDED_PATH,
+    in_domain_path: Path = IN_DOMAIN_PATH,
+    contrast_training_path: Path = CONTRAST_TRAINING_PATH,
+) -> TargetData:
     from newswatch_lab.stance_training import split_ibm_train
 
     rng = random.Random(config.seed)
     claims = profile_claims()
     grounded = load_grounded(grounded_path, set(claims))
     grounded_by_split = {split: grounded_examples(grounded, claims, split) for split in ("train", "dev")}
+    contrast_training = grounded_examples(load_contrast_training(contrast_training_path, set(claims)), claims)
     in_domain = load_in_domain(in_domain_path, claims)
     ibm_train, ibm_dev = split_ibm_train(load_ibm_claim_stance(ibm_dir), config.dev_topic_every)
-    train = grounded_by_split["train"] + [e for e in in_domain if e.split == "train"] + ibm_train + ibm_not_addressed(ibm_train, config.ibm_negative_share, rng)
+    train = grounded_by_split["train"] + contrast_training + [e for e in in_domain if e.split == "train"] + ibm_train + ibm_not_addressed(ibm_train, config.ibm_negative_share, rng)
     return TargetData(
         train=train,
         dev={"grounded": grounded_by_split["dev"], "in_domain": [e for e in in_domain if e.split == "dev"], "ibm": ibm_dev},
         sources={
             "grounded": {"file": grounded_path.name, "sha256": file_sha256(grounded_path), **{f"{s}_labels": label_counts(r) for s, r in grounded_by_split.items()}},
+            "contrast_training": {"file": contrast_training_path.name, "sha256": file_sha256(contrast_training_path), "labels": label_counts(contrast_training)},
             "in_domain_sha256": file_sha256(in_domain_path),
             "ibm_train_claims": len(ibm_train),
             "training_pairs": len(train),

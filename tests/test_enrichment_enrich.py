@@ -169,3 +169,20 @@ def test_passages_skip_fragments():
     assert statement_passages("One two three. Four five six. Seven eight nine. Ten eleven twelve.", per_passage=3) == [
         "One two three. Four five six. Seven eight nine.", "Ten eleven twelve."
     ]
+
+
+def test_a_batch_shares_one_alias_registry_across_its_articles(base_enricher):
+    from newswatch.quotes.aliases import AliasRegistry
+
+    def story(number: int, text: str) -> Article:
+        url = f"https://news.example/alliance-{number}"
+        return Article(url=url, canonical_url=url, source_id="example", title="Alliance and terms", text=text, language="en")
+
+    first = story(1, "Maya Okafor of the Fair Play for Creators Alliance (FPCA) criticised the terms. “An opt-out puts the burden on artists,” Okafor said.")
+    follow_up = story(2, "“We will keep pushing,” Okafor said on Monday.\n\nFPCA said “the terms are still unfair.”")
+    registry = AliasRegistry.seeded(())
+    analysed = [analyse_article(a, "r1", enricher=base_enricher, aliases=registry)[0] for a in (first, follow_up)]
+    assert [(q.speaker, q.organization) for q in analysed[1].quotes] == [
+        ("Maya Okafor", "Fair Play for Creators Alliance"),
+        ("Fair Play for Creators Alliance", None),
+    ]

@@ -23,6 +23,8 @@ from newswatch.enrichment.stance import (
     StanceModelUnavailable,
     StanceSettings,
     StatementEncoder,
+    TARGET_CLASSIFIER_DIR,
+    TargetClassifier,
     TargetHead,
     aggregate_stance,
     combined_log_probs,
@@ -30,6 +32,7 @@ from newswatch.enrichment.stance import (
     save_stance_model,
     save_target_heads,
     softmax,
+    with_target_classifier,
     with_target_heads,
 )
 from newswatch_lab.stance_data import LABELS, MODEL_LABELS
@@ -144,6 +147,60 @@ def test_combination_is_a_geometric_mean_of_calibrated_experts():
     # A class one expert all but rules out stays unlikely, however sure the other is.
     vetoed = softmax(combined_log_probs(np.array([[8.0, 0.0, 0.0]]), np.array([[-8.0, 0.0, 0.0]]), 1.0, 1.0))
     assert vetoed[0, 0] < 0.5
+
+
+@pytest.fixture(scope="module")
+def classifier_model_dir(tiny_model_dir, tmp_path_factory):
+    """The tiny model plus a tiny target classifier mixed in at weight 0.5."""
+    import shutil
+    from dataclasses import replace
+
+    directory = tmp_path_factory.mktemp("tiny-stance-classifier")
+    shutil.copytree(tiny_model_dir, directory, dirs_exist_ok=True)
+    torch.manual_seed(1)
+    transformer = BertModel(BertConfig(vocab_size=len(WORDS) + 7, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, max_position_embeddings=64))
+    TargetClassifier(transformer, targets=1).save(directory / TARGET_CLASSIFIER_DIR, BertTokenizerFast(vocab_file=str(tiny_model_dir / "vocab.txt")))
+    replace(StanceSettings.read(directory), classifier_weight=0.5).write(directory)
+    return directory
+
+
+def test_the_target_classifier_joins_only_for_profile_claims(tiny_model_dir, classifier_model_dir, tiny_encoder):
+    pairs = [(PROFILE_CLAIM, "we support consent"), ("artists must pay", "the lawsuit is meritless")]
+    without = tiny_classifier_for(tiny_model_dir, tiny_encoder)
+    mixed = tiny_classifier_for(classifier_model_dir, tiny_encoder)
+    assert without.target_classifier is None and mixed.target_classifier is not None
+    stance, addressed = without.stance_and_addressed(pairs)
+    classified = mixed.classifier_probs(["we support consent"])[:, 0]
+    expected_stance, expected_addressed = with_target_classifier(stance[:1], addressed[:1], classified, 0.5)
+    mixed_stance, mixed_addressed = mixed.stance_and_addressed(pairs)
+    assert mixed_stance[0] == pytest.approx(expected_stance[0], abs=1e-5)
+    assert mixed_addressed[0] == pytest.approx(expected_addressed[0], abs=1e-5)
+    # A free-text claim is judged as before: the classifier only knows the profile's targets.
+    assert mixed_stance[1] == pytest.approx(stance[1], abs=1e-6) and mixed_addressed[1] == pytest.approx(addressed[1], abs=1e-6)
+
+
+def test_the_target_classifier_is_stored_in_half_precision_and_reloads_the_same(classifier_model_dir):
+    from safetensors import safe_open
+
+    with safe_open(str(classifier_model_dir / TARGET_CLASSIFIER_DIR / "model.safetensors"), framework="pt") as handle:
+        assert {handle.get_tensor(name).dtype for name in handle.keys()} == {torch.float16}
+    tokens = {"input_ids": torch.tensor([[2, 5, 6, 3]]), "attention_mask": torch.ones(1, 4, dtype=torch.long)}
+    first, second = (TargetClassifier.load(classifier_model_dir / TARGET_CLASSIFIER_DIR, 1)(**tokens) for _ in range(2))
+    assert first.shape == (1, 1, len(MODEL_LABELS))
+    assert torch.allclose(first, second)
+
+
+def test_with_target_classifier_is_a_weighted_geometric_mean_of_four_way_distributions():
+    stance = np.array([[0.7, 0.2, 0.1]])
+    addressed = np.array([0.8])
+    classifier = np.array([[0.1, 0.6, 0.1, 0.2]])
+    same_stance, same_addressed = with_target_classifier(stance, addressed, classifier, 0.0)
+    assert same_stance == pytest.approx(stance) and same_addressed == pytest.approx(addressed)
+    only_stance, only_addressed = with_target_classifier(stance, addressed, classifier, 1.0)
+    assert only_stance[0] == pytest.approx([0.125, 0.75, 0.125]) and only_addressed == pytest.approx([0.8])
+    half_stance, _ = with_target_classifier(stance, addressed, classifier, 0.5)
+    assert half_stance.sum() == pytest.approx(1.0)
+    assert half_stance[0, 1] > stance[0, 1]  # the classifier's against pulls the mix towards against
 
 
 def test_a_model_folder_without_the_reference_head_is_refused(tiny_model_dir, tmp_path, tiny_encoder):

@@ -70,6 +70,8 @@ DEFAULT_MODEL_DIR = ModelSettings.stance_model_dir
 HEAD_FILE = "stance_head.safetensors"
 REFERENCE_HEAD_FILE = "reference_head.safetensors"
 TARGET_HEADS_FILE = "target_heads.safetensors"
+TARGET_CLASSIFIER_DIR = "target_classifier"
+TARGET_CLASSIFIER_HEAD_FILE = "target_classifier_head.safetensors"
 STANCE_CONFIG_FILE = "stance_config.json"
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_ADDRESSED_THRESHOLD = 0.5
@@ -104,9 +106,10 @@ class StanceSettings:
     target_hidden: int = 256
     target_weight: float = 0.0
     addressed_threshold: float = DEFAULT_ADDRESSED_THRESHOLD
+    classifier_weight: float = 0.0
 
     @staticmethod
-    def read(directory: Path) -> "StanceSettings":
+    def read(directory: Path) -> StanceSettings:
         data = json.loads((directory / STANCE_CONFIG_FILE).read_text(encoding="utf-8"))
         known = {name: data[name] for name in StanceSettings.__dataclass_fields__ if name in data}
         known["labels"] = tuple(known.get("labels", LABELS))
@@ -184,7 +187,7 @@ def save_target_heads(directory: Path, heads: Sequence[TargetHead]) -> None:
     save_file(tensors, str(directory / TARGET_HEADS_FILE))
 
 
-def load_target_heads(directory: Path, settings: "StanceSettings") -> list[TargetHead]:
+def load_target_heads(directory: Path, settings: StanceSettings) -> list[TargetHead]:
     tensors = load_file(str(directory / TARGET_HEADS_FILE))
     heads = []
     for i in range(settings.target_heads):
@@ -204,6 +207,59 @@ def with_target_heads(stance: np.ndarray, target: np.ndarray, weight: float) -> 
     target_stance = target[:, : len(LABELS)] - np.log(np.exp(target[:, : len(LABELS)]).sum(axis=1, keepdims=True))
     mixed = weight * target_stance + (1.0 - weight) * np.log(np.clip(stance, 1e-12, None))
     return softmax(mixed)
+
+
+class TargetClassifier(torch.nn.Module):
+    """A fine-tuned transformer that reads the statement alone and judges every profile target four ways.
+
+    Unlike the experts and target heads, which read frozen sentence embeddings, its upper
+    layers are trained on the grounded statements and on minimal pairs, so it can notice
+    the small edits ("with consent" / "without consent", a denial, a question) that leave a
+    sentence embedding almost unchanged. One linear head gives ``len(MODEL_LABELS)`` logits
+    per target, in the order of ``StanceSettings.target_claims``.
+    """
+
+    def __init__(self, transformer: torch.nn.Module, targets: int, dropout: float = 0.1):
+        super().__init__()
+        self.transformer = transformer
+        self.targets = targets
+        self.dropout = torch.nn.Dropout(dropout)
+        self.head = torch.nn.Linear(int(transformer.config.hidden_size), targets * len(MODEL_LABELS))
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, **_: torch.Tensor) -> torch.Tensor:
+        """Logits (batch, targets, 4)."""
+        hidden = self.transformer(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+        return self.head(self.dropout(pooled)).view(-1, self.targets, len(MODEL_LABELS))
+
+    def save(self, directory: Path, tokenizer) -> None:
+        """Transformer in fp16 (like the tuned expert's), head in fp32, tokenizer beside them."""
+        directory.mkdir(parents=True, exist_ok=True)
+        half = {name: t.detach().to(torch.float16).contiguous() for name, t in self.transformer.state_dict().items()}
+        self.transformer.save_pretrained(str(directory), state_dict=half)
+        save_file({name: t.detach().float().contiguous() for name, t in self.head.state_dict().items()}, str(directory / TARGET_CLASSIFIER_HEAD_FILE))
+        tokenizer.save_pretrained(str(directory))
+
+    @staticmethod
+    def load(directory: Path, targets: int) -> TargetClassifier:
+        transformer = AutoModel.from_pretrained(str(directory), local_files_only=True, dtype=torch.float32)
+        classifier = TargetClassifier(transformer, targets)
+        classifier.head.load_state_dict(load_file(str(directory / TARGET_CLASSIFIER_HEAD_FILE)))
+        return classifier.eval()
+
+
+def with_target_classifier(stance: np.ndarray, addressed: np.ndarray, classifier_probs: np.ndarray, weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """(stance (n, 3), P(addressed) (n,)) after a weighted geometric mean of the four-way distributions.
+
+    The classifier and the embedding-based parts err on different statements, so their
+    geometric mean beats either alone on the grounded dev split.
+    """
+    current = np.hstack([stance * addressed[:, None], 1.0 - addressed[:, None]])
+    mixed = np.exp(weight * np.log(np.clip(classifier_probs, 1e-12, None)) + (1.0 - weight) * np.log(np.clip(current, 1e-12, None)))
+    mixed /= mixed.sum(axis=1, keepdims=True)
+    not_addressed = mixed[:, -1]
+    return mixed[:, : len(LABELS)] / np.clip(1.0 - not_addressed[:, None], 1e-12, None), 1.0 - not_addressed
 
 
 class StatementEncoder(torch.nn.Module):
@@ -352,7 +408,11 @@ class StanceClassifier:
         self.reference_head = StanceHead(self.settings.reference_dim, self.settings.reference_dim, self.settings.reference_rank).eval()
         self.reference_head.load_state_dict(load_file(str(model_dir / REFERENCE_HEAD_FILE)))
         self.target_heads = load_target_heads(model_dir, self.settings)
-        self._target_claims = frozenset(self.settings.target_claims)
+        self._target_index = {claim: i for i, claim in enumerate(self.settings.target_claims)}
+        self.target_classifier = None
+        if self.settings.classifier_weight > 0:
+            self.target_classifier = TargetClassifier.load(model_dir / TARGET_CLASSIFIER_DIR, len(self.settings.target_claims))
+            self.classifier_tokenizer = AutoTokenizer.from_pretrained(str(model_dir / TARGET_CLASSIFIER_DIR), local_files_only=True)
         self._lock = threading.Lock()
 
     def _statement_vectors(self, texts: Sequence[str]) -> np.ndarray:
@@ -367,6 +427,17 @@ class StanceClassifier:
             )
             chunks.append(self.encoder(**tokens).numpy())
         return np.concatenate(chunks)
+
+    def classifier_probs(self, texts: Sequence[str]) -> np.ndarray:
+        """The target classifier's probabilities (n, targets, 4) for each text."""
+        chunks = []
+        with self._lock, torch.inference_mode():
+            for start in range(0, len(texts), self.batch_size):
+                tokens = self.classifier_tokenizer(
+                    list(texts[start : start + self.batch_size]), padding=True, truncation=True, max_length=self.settings.max_length, return_tensors="pt"
+                )
+                chunks.append(torch.softmax(self.target_classifier(**tokens), dim=-1).numpy())
+        return np.concatenate(chunks) if chunks else np.zeros((0, len(self.settings.target_claims), len(MODEL_LABELS)), np.float32)
 
     def expert_logits(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(tuned, reference, target) outputs for (claim, text) pairs; each distinct text is encoded once.
@@ -395,10 +466,19 @@ class StanceClassifier:
         tuned, reference, target = self.expert_logits(pairs)
         settings = self.settings
         stance = softmax(combined_log_probs(tuned, reference, settings.temperature, settings.reference_temperature), settings.ensemble_temperature)
-        profile_claim = np.array([claim in self._target_claims for claim, _ in pairs], dtype=bool)
+        profile_claim = np.array([claim in self._target_index for claim, _ in pairs], dtype=bool)
+        addressed = 1.0 - np.exp(target[:, MODEL_LABELS.index(NOT_ADDRESSED)])
         if profile_claim.any():
             stance[profile_claim] = with_target_heads(stance[profile_claim], target[profile_claim], settings.target_weight)
-        return stance, 1.0 - np.exp(target[:, MODEL_LABELS.index(NOT_ADDRESSED)])
+        if profile_claim.any() and self.target_classifier is not None:
+            chosen = [(claim, text) for (claim, text), profile in zip(pairs, profile_claim) if profile]
+            texts = list(dict.fromkeys(text for _, text in chosen))
+            by_text = dict(zip(texts, self.classifier_probs(texts)))
+            classified = np.array([by_text[text][self._target_index[claim]] for claim, text in chosen])
+            stance[profile_claim], addressed[profile_claim] = with_target_classifier(
+                stance[profile_claim], addressed[profile_claim], classified, settings.classifier_weight
+            )
+        return stance, addressed
 
     def full_probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """(n, 4) over ``MODEL_LABELS``: P(addressed) times the stance given addressed, then P(not addressed)."""
