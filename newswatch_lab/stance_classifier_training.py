@@ -201,24 +201,16 @@ def choose_weight(model_dir: Path, dev_texts: dict, dev_gold: dict, classifier_p
     return best["weight"], float(threshold), sweep
 
 
-def train_target_classifier(
-    model_dir: Path,
-    config: ClassifierConfig = ClassifierConfig(),
-    grounded_path: Path = GROUNDED_PATH,
-    contrast_training_path: Path = CONTRAST_TRAINING_PATH,
-    in_domain_path: Path = IN_DOMAIN_PATH,
-) -> dict:
-    """Train into ``model_dir/target_classifier``, choose its weight and the addressed threshold on dev, update the settings."""
+def choose_classifier_settings(model_dir: Path, grounded_path: Path = GROUNDED_PATH, in_domain_path: Path = IN_DOMAIN_PATH) -> dict:
+    """Choose the saved classifier's weight and the addressed threshold on dev, against the experts and heads now in ``model_dir``."""
     claims = profile_claims()
     targets = list(claims)
     # the weight is chosen against the experts and heads alone
     settings = replace(StanceSettings.read(model_dir), classifier_weight=0.0)
     settings.write(model_dir)
-    examples, sources = training_examples(targets, grounded_path, contrast_training_path, in_domain_path)
-    dev_statements = [s for s in load_grounded(grounded_path, set(claims)) if s.split == "dev"]
-    dev = statement_examples(dev_statements, targets)
-    classifier, tokenizer, history = fit_classifier(model_dir, examples, dev, len(targets), config, settings.max_length)
-    classifier.save(model_dir / TARGET_CLASSIFIER_DIR, tokenizer)
+    classifier = TargetClassifier.load(model_dir / TARGET_CLASSIFIER_DIR, len(targets))
+    tokenizer = AutoTokenizer.from_pretrained(str(model_dir / TARGET_CLASSIFIER_DIR), local_files_only=True)
+    dev = statement_examples([s for s in load_grounded(grounded_path, set(claims)) if s.split == "dev"], targets)
     in_domain_dev = [e for e in load_in_domain(in_domain_path, claims) if e.split == "dev"]
     dev_texts = {"grounded": [text for text, _ in dev], "in_domain": [(e.text, e.group) for e in in_domain_dev]}
     dev_gold = {"grounded": [MODEL_LABELS[label] for _, labels in dev for label in labels], "in_domain": [e.label for e in in_domain_dev]}
@@ -227,6 +219,24 @@ def train_target_classifier(
         "in_domain": predict(classifier, tokenizer, [text for text, _ in dev_texts["in_domain"]], settings.max_length),
     }
     weight, threshold, sweep = choose_weight(model_dir, dev_texts, dev_gold, classifier_probs, claims)
-    replace(StanceSettings.read(model_dir), target_claims=tuple(claims.values()), classifier_weight=weight, addressed_threshold=threshold).write(model_dir)
+    replace(settings, target_claims=tuple(claims.values()), classifier_weight=weight, addressed_threshold=threshold).write(model_dir)
     print(f"target classifier: weight {weight}, addressed threshold {threshold} (chosen on dev)", flush=True)
-    return {"config": asdict(config), "data": {**sources, "training_examples": len(examples)}, "epochs": history, "classifier_weight": weight, "addressed_threshold": threshold, "dev_sweep": sweep}
+    return {"classifier_weight": weight, "addressed_threshold": threshold, "dev_sweep": sweep}
+
+
+def train_target_classifier(
+    model_dir: Path,
+    config: ClassifierConfig = ClassifierConfig(),
+    grounded_path: Path = GROUNDED_PATH,
+    contrast_training_path: Path = CONTRAST_TRAINING_PATH,
+    in_domain_path: Path = IN_DOMAIN_PATH,
+) -> dict:
+    """Train into ``model_dir/target_classifier``, then choose its weight and the addressed threshold on dev."""
+    claims = profile_claims()
+    targets = list(claims)
+    examples, sources = training_examples(targets, grounded_path, contrast_training_path, in_domain_path)
+    dev = statement_examples([s for s in load_grounded(grounded_path, set(claims)) if s.split == "dev"], targets)
+    classifier, tokenizer, history = fit_classifier(model_dir, examples, dev, len(targets), config, StanceSettings.read(model_dir).max_length)
+    classifier.save(model_dir / TARGET_CLASSIFIER_DIR, tokenizer)
+    chosen = choose_classifier_settings(model_dir, grounded_path, in_domain_path)
+    return {"config": asdict(config), "data": {**sources, "training_examples": len(examples)}, "epochs": history, **chosen}

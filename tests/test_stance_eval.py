@@ -98,7 +98,11 @@ def test_shipped_model_records_how_it_was_trained(shipped_classifier):
     heads = metrics["target_heads"]
     assert len(heads["data"]["grounded"]["sha256"]) == 64
     assert heads["target_weight"] == pytest.approx(shipped_classifier.settings.target_weight)
-    assert heads["addressed_threshold"] == pytest.approx(shipped_classifier.settings.addressed_threshold)
+    # The classifier step comes last: its choices are the ones in force.
+    classifier = metrics["target_classifier"]
+    assert classifier["data"]["contrast_training"]["statements"] > 0
+    assert classifier["classifier_weight"] == pytest.approx(shipped_classifier.settings.classifier_weight) > 0
+    assert classifier["addressed_threshold"] == pytest.approx(shipped_classifier.settings.addressed_threshold)
 
 
 def test_stance_command_reads_and_writes_json_lines(shipped_classifier):
