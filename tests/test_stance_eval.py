@@ -45,7 +45,7 @@ def shipped_classifier():
 def test_in_domain_held_out_macro_f1(shipped_classifier):
     examples, polar_only = load_stance_dataset(IN_DOMAIN_PATH, split="test")
     scores = evaluate_dataset(shipped_classifier, examples, polar_only)
-    assert scores["macro_f1"] >= 0.75, scores
+    assert scores["macro_f1"] >= 0.78, scores
 
 
 def test_grounded_test_split_stance_and_addressed_detection(shipped_classifier):
@@ -101,7 +101,8 @@ def test_shipped_model_records_how_it_was_trained(shipped_classifier):
     # The classifier step comes last: its choices are the ones in force.
     classifier = metrics["target_classifier"]
     assert classifier["data"]["contrast_training"]["statements"] > 0
-    assert classifier["classifier_weight"] == pytest.approx(shipped_classifier.settings.classifier_weight) > 0
+    assert shipped_classifier.settings.classifier_weight > 0 and shipped_classifier.target_classifier is not None
+    assert classifier["classifier_weight"] == pytest.approx(shipped_classifier.settings.classifier_weight)
     assert classifier["addressed_threshold"] == pytest.approx(shipped_classifier.settings.addressed_threshold)
 
 
