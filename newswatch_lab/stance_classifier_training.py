@@ -58,7 +58,7 @@ IGNORED = -100  # a target the example does not label
 @dataclass(frozen=True)
 class ClassifierConfig:
     trainable_layers: int = 4
-    epochs: int = 3
+    epochs: int = 5
     lr: float = 5e-5
     head_lr: float = 1e-3
     batch_size: int = 16

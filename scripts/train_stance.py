@@ -3,8 +3,8 @@
 
 Three steps: the two experts (``newswatch_lab.stance_training``, about 6 minutes), the
 target heads on top of them (``newswatch_lab.stance_target_training``, about 2 minutes), and
-the fine-tuned target classifier (``newswatch_lab.stance_classifier_training``, about 30
-minutes on 2 shared cores); ``--targets-only`` retrains the target heads and the classifier over
+the fine-tuned target classifier (``newswatch_lab.stance_classifier_training``, about 15
+minutes on 2 idle cores); ``--targets-only`` retrains the target heads and the classifier over
 the experts already in ``--out``, ``--classifier-only`` the classifier alone.
 
 Reproducible: fixed seeds, fixed data splits, data hashes and scores recorded in

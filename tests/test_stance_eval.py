@@ -51,14 +51,14 @@ def test_in_domain_held_out_macro_f1(shipped_classifier):
 def test_grounded_test_split_stance_and_addressed_detection(shipped_classifier):
     scores = evaluate_grounded(shipped_classifier, GROUNDED_PATH, "test")
     assert scores["addressed"] >= 500
-    assert scores["stance_macro_f1"] >= 0.60, scores
-    assert scores["addressed_f1"] >= 0.72, scores
+    assert scores["stance_macro_f1"] >= 0.69, scores
+    assert scores["addressed_f1"] >= 0.80, scores
 
 
 def test_contrast_pairs(shipped_classifier):
     scores = evaluate_contrast(shipped_classifier, CONTRAST_PATH)
     assert scores["pairs"] >= 150
-    assert scores["pair_accuracy"] >= 0.30, scores
+    assert scores["pair_accuracy"] >= 0.45, scores
 
 
 def test_demo_quote_target_pairs(shipped_classifier):
@@ -69,7 +69,7 @@ def test_demo_quote_target_pairs(shipped_classifier):
     judged = ["not_addressed" if not shipped_classifier.is_addressed(j) else j.label for j in judgements]
     right = sum(j == r["label"] for j, r in zip(judged, rows))
     assert len(rows) >= 30
-    assert right >= 29, list(zip(judged, rows))
+    assert right >= 30, list(zip(judged, rows))
 
 
 def test_blind_statements_macro_f1(shipped_classifier):
