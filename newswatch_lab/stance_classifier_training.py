@@ -107,18 +107,6 @@ def length_bucketed_batches(examples: list[Example], batch_size: int, rng: rando
     return batches
 
 
-def predict(classifier: TargetClassifier, tokenizer, texts: list[str], max_length: int, batch_size: int = 32) -> np.ndarray:
-    classifier.eval()
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    result = np.zeros((len(texts), classifier.targets, len(MODEL_LABELS)), dtype=np.float32)
-    with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            chosen = order[start : start + batch_size]
-            tokens = tokenizer([texts[i] for i in chosen], padding=True, truncation=True, max_length=max_length, return_tensors="pt")
-            result[chosen] = torch.softmax(classifier(**tokens), dim=-1).numpy()
-    return result
-
-
 def grounded_dev_score(probs: np.ndarray, dev: list[Example]) -> dict:
     gold = [MODEL_LABELS[label] for _, labels in dev for label in labels]
     return score_grounded(gold, probs.reshape(-1, len(MODEL_LABELS)))
@@ -158,7 +146,7 @@ def fit_classifier(model_dir: Path, examples: list[Example], dev: list[Example],
             optimizer.step()
             schedule.step()
             optimizer.zero_grad()
-        scores = grounded_dev_score(predict(classifier, tokenizer, [text for text, _ in dev], max_length), dev)
+        scores = grounded_dev_score(classifier.eval().probabilities(tokenizer, [text for text, _ in dev], max_length), dev)
         mean = (scores["stance_macro_f1"] + scores["addressed_f1"]) / 2
         history.append({"epoch": epoch, "seconds": round(time.time() - started), "grounded_dev": scores})
         print(f"target classifier epoch {epoch}: grounded dev stance {scores['stance_macro_f1']}, addressed {scores['addressed_f1']}", flush=True)
@@ -215,8 +203,8 @@ def choose_classifier_settings(model_dir: Path, grounded_path: Path = GROUNDED_P
     dev_texts = {"grounded": [text for text, _ in dev], "in_domain": [(e.text, e.group) for e in in_domain_dev]}
     dev_gold = {"grounded": [MODEL_LABELS[label] for _, labels in dev for label in labels], "in_domain": [e.label for e in in_domain_dev]}
     classifier_probs = {
-        "grounded": predict(classifier, tokenizer, dev_texts["grounded"], settings.max_length),
-        "in_domain": predict(classifier, tokenizer, [text for text, _ in dev_texts["in_domain"]], settings.max_length),
+        "grounded": classifier.probabilities(tokenizer, dev_texts["grounded"], settings.max_length),
+        "in_domain": classifier.probabilities(tokenizer, [text for text, _ in dev_texts["in_domain"]], settings.max_length),
     }
     weight, threshold, sweep = choose_weight(model_dir, dev_texts, dev_gold, classifier_probs, claims)
     replace(settings, target_claims=tuple(claims.values()), classifier_weight=weight, addressed_threshold=threshold).write(model_dir)

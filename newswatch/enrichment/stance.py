@@ -241,6 +241,17 @@ class TargetClassifier(torch.nn.Module):
         save_file({name: t.detach().float().contiguous() for name, t in self.head.state_dict().items()}, str(directory / TARGET_CLASSIFIER_HEAD_FILE))
         tokenizer.save_pretrained(str(directory))
 
+    def probabilities(self, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 32) -> np.ndarray:
+        """(n, targets, 4) probabilities; texts of similar length are batched together (less padding on CPU)."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        result = np.zeros((len(texts), self.targets, len(MODEL_LABELS)), dtype=np.float32)
+        with torch.inference_mode():
+            for start in range(0, len(order), batch_size):
+                chosen = order[start : start + batch_size]
+                tokens = tokenizer([texts[i] for i in chosen], padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+                result[chosen] = torch.softmax(self(**tokens), dim=-1).numpy()
+        return result
+
     @staticmethod
     def load(directory: Path, targets: int) -> TargetClassifier:
         transformer = AutoModel.from_pretrained(str(directory), local_files_only=True, dtype=torch.float32)
@@ -430,14 +441,8 @@ class StanceClassifier:
 
     def classifier_probs(self, texts: Sequence[str]) -> np.ndarray:
         """The target classifier's probabilities (n, targets, 4) for each text."""
-        chunks = []
-        with self._lock, torch.inference_mode():
-            for start in range(0, len(texts), self.batch_size):
-                tokens = self.classifier_tokenizer(
-                    list(texts[start : start + self.batch_size]), padding=True, truncation=True, max_length=self.settings.max_length, return_tensors="pt"
-                )
-                chunks.append(torch.softmax(self.target_classifier(**tokens), dim=-1).numpy())
-        return np.concatenate(chunks) if chunks else np.zeros((0, len(self.settings.target_claims), len(MODEL_LABELS)), np.float32)
+        with self._lock:
+            return self.target_classifier.probabilities(self.classifier_tokenizer, texts, self.settings.max_length, self.batch_size)
 
     def expert_logits(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(tuned, reference, target) outputs for (claim, text) pairs; each distinct text is encoded once.
