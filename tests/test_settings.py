@@ -50,6 +50,7 @@ def test_sections_are_typed_and_parsed_once():
     assert settings.es.url == "https://es.example.org:9200" and not settings.es.managed and settings.es.replicas == 1
     assert settings.fetch.allow == ("127.0.0.1", "10.0.0.0/8")
     assert settings.models.torch_threads == 2 and settings.api.include_full_text is True
+    assert Settings.from_env({"NEWSWATCH_INFERENCE_PRECISION": "FP32"}).models.inference_precision == "fp32"
     assert settings.quotes.max_text_chars == 5000 and settings.digest.kibana_url == "https://kibana.example.org"
     assert str(settings.paths.spool_dir) == "/srv/newswatch/spool"
     defaults = Settings.from_env({})
@@ -62,6 +63,7 @@ def test_sections_are_typed_and_parsed_once():
     ("NEWSWATCH_PER_HOST_INTERVAL", "-1", "NEWSWATCH_PER_HOST_INTERVAL must be at least 0"),
     ("NEWSWATCH_API_FULL_TEXT", "perhaps", "NEWSWATCH_API_FULL_TEXT must be true or false"),
     ("NEWSWATCH_TORCH_THREADS", "0", "NEWSWATCH_TORCH_THREADS must be at least 1"),
+    ("NEWSWATCH_INFERENCE_PRECISION", "fp8", "NEWSWATCH_INFERENCE_PRECISION must be one of auto, bf16, fp32"),
 ])
 def test_a_bad_value_names_its_variable(name, value, message):
     with pytest.raises(SettingsError, match=message):

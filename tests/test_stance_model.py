@@ -345,3 +345,17 @@ def test_cli_addressed_prints_only_addressed_targets(tiny_model_dir, tiny_encode
     run_stance(io.StringIO(line), addressed_only, tiny_classifier_for(tiny_model_dir, tiny_encoder, addressed_threshold=1.01), targets, addressed_only=True)
     assert len(everything.getvalue().splitlines()) == 2
     assert addressed_only.getvalue() == ""
+
+
+def test_bf16_inference_agrees_with_fp32_and_returns_fp32(tiny_model_dir, classifier_model_dir):
+    texts = ["we support consent", "the lawsuit is meritless", "ai companies must pay creators for training data"]
+    fp32, bf16 = (
+        SentenceEncoder(EncoderConfig(model_dir=tiny_model_dir, max_length=32, cache_size=0, precision=precision)).encode(texts)
+        for precision in ("fp32", "bf16")
+    )
+    assert bf16.dtype == np.float32
+    assert (fp32 * bf16).sum(axis=1).min() > 0.99
+    encoder = SentenceEncoder(EncoderConfig(model_dir=tiny_model_dir, max_length=32, cache_size=0, precision="fp32"))
+    pairs = [(PROFILE_CLAIM, text) for text in texts]
+    exact, fast = (tiny_classifier_for(classifier_model_dir, encoder, precision=precision).full_probabilities(pairs) for precision in ("fp32", "bf16"))
+    assert fast.dtype == exact.dtype and np.abs(fast - exact).max() < 0.03

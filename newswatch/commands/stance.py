@@ -19,6 +19,7 @@ from typing import TextIO
 
 from newswatch.commands.json_lines import BatchHandler, ItemRejected, run_json_lines
 from newswatch.core.jsonl import exit_code
+from newswatch.core.settings import Settings
 
 BATCH_LINES = 128
 
@@ -86,7 +87,8 @@ def _profile_targets(profile_name: str | None) -> dict[str, str]:
 def load_classifier(args: argparse.Namespace):
     from newswatch.enrichment.stance import StanceClassifier
 
-    return StanceClassifier(args.model_dir, threshold=args.threshold, batch_size=args.batch_size, torch_threads=args.threads)
+    precision = Settings.from_env().models.inference_precision
+    return StanceClassifier(args.model_dir, threshold=args.threshold, batch_size=args.batch_size, torch_threads=args.threads, precision=precision)
 
 
 def _stance_command(args: argparse.Namespace) -> int:

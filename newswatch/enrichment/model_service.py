@@ -12,6 +12,7 @@ HF_HUB_OFFLINE is forced on before transformers loads (``newswatch.enrichment``'
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -100,6 +101,18 @@ def assemble_split_model(distributions: tuple[str, ...], target: Path) -> Path:
     return target
 
 
+def uses_bf16(precision: str) -> bool:
+    """Whether transformer inference runs in bfloat16: asked for, or ``auto`` on a CPU with native bf16."""
+    if precision == "auto":
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    return precision == "bf16"
+
+
+def compute_precision(precision: str) -> contextlib.AbstractContextManager:
+    """Autocast for a transformer's forward pass at ``precision`` (outputs may come back in bf16)."""
+    return torch.autocast("cpu", dtype=torch.bfloat16) if uses_bf16(precision) else contextlib.nullcontext()
+
+
 @dataclass(frozen=True)
 class EncoderConfig:
     model_dir: Path
@@ -109,6 +122,7 @@ class EncoderConfig:
     # Embeddings kept per distinct text (content hash): re-enriching a document, or
     # the same sentence reaching relevance, summary and stance, is encoded once.
     cache_size: int = 20000
+    precision: str = "auto"  # see ModelSettings.inference_precision
 
     @staticmethod
     def from_settings(models: ModelSettings) -> "EncoderConfig":
@@ -118,6 +132,7 @@ class EncoderConfig:
             batch_size=models.batch_size,
             torch_threads=models.torch_threads,
             cache_size=models.embed_cache,
+            precision=models.inference_precision,
         )
 
 
@@ -170,11 +185,11 @@ class SentenceEncoder:
         encoded = self.tokenizer(texts, truncation=True, max_length=self.config.max_length)["input_ids"]
         order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
         result = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        with torch.inference_mode():
+        with torch.inference_mode(), compute_precision(self.config.precision):
             for start in range(0, len(order), self.config.batch_size):
                 batch_ids = order[start : start + self.config.batch_size]
                 tokens = self.tokenizer.pad({"input_ids": [encoded[i] for i in batch_ids]}, return_tensors="pt")
-                hidden = self.model(**tokens).last_hidden_state
+                hidden = self.model(**tokens).last_hidden_state.float()
                 mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
                 result[batch_ids] = torch.nn.functional.normalize(pooled, p=2, dim=1).numpy()

@@ -62,6 +62,7 @@ from newswatch.core.numeric import log_softmax, softmax
 from newswatch.core.settings import ModelSettings, Settings
 from newswatch.enrichment.model_service import (
     SentenceEncoder,
+    compute_precision,
     get_encoder,
     get_reference_encoder,
 )
@@ -249,7 +250,7 @@ class TargetClassifier(torch.nn.Module):
             for start in range(0, len(order), batch_size):
                 chosen = order[start : start + batch_size]
                 tokens = tokenizer([texts[i] for i in chosen], padding=True, truncation=True, max_length=max_length, return_tensors="pt")
-                result[chosen] = torch.softmax(self(**tokens), dim=-1).numpy()
+                result[chosen] = torch.softmax(self(**tokens).float(), dim=-1).numpy()
         return result
 
     @staticmethod
@@ -285,7 +286,7 @@ class StatementEncoder(torch.nn.Module):
         return int(self.transformer.config.hidden_size)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, **_: torch.Tensor) -> torch.Tensor:
-        hidden = self.transformer(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        hidden = self.transformer(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state.float()
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
         return torch.nn.functional.normalize(pooled, p=2, dim=1)
@@ -390,6 +391,7 @@ class StanceClassifier:
         addressed_threshold: float | None = None,
         batch_size: int = 32,
         torch_threads: int | None = None,
+        precision: str = "auto",
     ):
         model_dir = Path(model_dir or stance_model_dir())
         missing = [name for name in (STANCE_CONFIG_FILE, HEAD_FILE, REFERENCE_HEAD_FILE, TARGET_HEADS_FILE) if not (model_dir / name).exists()]
@@ -402,6 +404,7 @@ class StanceClassifier:
         self.threshold = self.settings.threshold if threshold is None else threshold
         self.addressed_threshold = self.settings.addressed_threshold if addressed_threshold is None else addressed_threshold
         self.batch_size = batch_size
+        self.precision = precision
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
         self.claim_encoder = claim_encoder or get_encoder()
         self.reference_encoder = reference_encoder or get_reference_encoder()
@@ -436,12 +439,13 @@ class StanceClassifier:
                 max_length=self.settings.max_length,
                 return_tensors="pt",
             )
-            chunks.append(self.encoder(**tokens).numpy())
+            with compute_precision(self.precision):
+                chunks.append(self.encoder(**tokens).numpy())
         return np.concatenate(chunks)
 
     def classifier_probs(self, texts: Sequence[str]) -> np.ndarray:
         """The target classifier's probabilities (n, targets, 4) for each text."""
-        with self._lock:
+        with self._lock, compute_precision(self.precision):
             return self.target_classifier.probabilities(self.classifier_tokenizer, texts, self.settings.max_length, self.batch_size)
 
     def expert_logits(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -511,5 +515,6 @@ class StanceClassifier:
 
 @functools.lru_cache(maxsize=2)
 def get_stance_classifier(model_dir: Path | None = None) -> StanceClassifier:
-    """The process-wide stance model; threads follow NEWSWATCH_TORCH_THREADS like the encoder."""
-    return StanceClassifier(model_dir, torch_threads=Settings.from_env().models.torch_threads)
+    """The process-wide stance model; threads and precision follow the encoder's settings."""
+    models = Settings.from_env().models
+    return StanceClassifier(model_dir, torch_threads=models.torch_threads, precision=models.inference_precision)
