@@ -61,13 +61,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("harvest", type=Path, nargs="+", help="records.jsonl files")
     parser.add_argument("--adjudicated", type=Path, default=None, help="JSONL of settled labels ({id, labels}) that replace the first pass's")
+    parser.add_argument("--exclude", type=Path, default=None, help="JSONL of records left out ({id, reason}), e.g. another page's rendering of a statement in another split")
     parser.add_argument("--out", type=Path, default=GROUNDED_PATH)
     args = parser.parse_args(argv)
+    excluded = {row["id"] for row in read_jsonl(args.exclude)} if args.exclude else set()
     frozen = {row["source_url"]: row["split"] for row in read_jsonl(args.out)} if args.out.exists() else {}
     records, seen = [], set()
     for path in args.harvest:
         for row in read_jsonl(path):
-            if normalised(row["text"]) in seen:
+            if normalised(row["text"]) in seen or row["id"] in excluded:
                 continue
             seen.add(normalised(row["text"]))
             records.append({name: row[name] for name in FIELDS})
