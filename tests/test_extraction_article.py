@@ -1,10 +1,13 @@
 """extract_article on small hand-written pages: text, metadata and the date rules."""
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import trafilatura.metadata
+from trafilatura.xpaths import AUTHOR_XPATHS
 from extraction_pages import (
     ENGLISH_PARAGRAPHS,
     FULL_HEAD,
@@ -141,3 +144,22 @@ def test_placeholder_and_unparseable_dates_are_skipped():
     assert choose_publication_date(["1970-01-01T00:00:00Z", "soon", "2025-05-30"], feed_date, NOW) == datetime(
         2025, 5, 30, tzinfo=timezone.utc
     )
+
+
+def test_trafilatura_byline_search_runs_only_on_pages_with_markup_it_can_match(monkeypatch):
+    # No declared author: a byline only trafilatura's search recognises (class "...writer").
+    bylined = make_page().replace("</h1>", '</h1><p class="story-writer">Ana Ruiz</p>')
+    assert extract_article(bylined, url=PAGE_URL, now=NOW).authors == ["Ana Ruiz"]
+
+    def not_expected(tree):
+        raise AssertionError("trafilatura's byline search ran on a page without any byline markup")
+
+    monkeypatch.setattr(trafilatura.metadata, "extract_author", not_expected)
+    assert extract_article(make_page(), url=PAGE_URL, now=NOW).authors == []
+
+
+def test_the_byline_hints_were_derived_from_these_trafilatura_xpaths():
+    # extractors.article._TRAFILATURA_BYLINE_HINT lists what trafilatura 2.3.1's AUTHOR_XPATHS can
+    # match; if an upgrade changes them, derive the hints again and update this digest.
+    source = "\n".join(expression.path for expression in AUTHOR_XPATHS)
+    assert hashlib.sha256(source.encode()).hexdigest() == "e7cdb233823cbb0a7eadad1211ccea04ebd7789ae4ffc076b2fc765f00286c9f"

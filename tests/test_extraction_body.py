@@ -1,8 +1,13 @@
 """Combining trafilatura's text with readability's: edge trimming, recovery, fallbacks."""
 from __future__ import annotations
 
+import gzip
+
 import lxml.html
+from hypothesis import given
+from hypothesis import strategies as st
 from readability import Document
+from readability.readability import clean
 
 from extractors import body
 from extractors.body import (
@@ -14,6 +19,7 @@ from extractors.body import (
     without_repeated_lines,
 )
 from newswatch_lab.extraction_metric import tokenize
+from tests.conftest import shared_dataset
 
 ARTICLE = [
     "The performers' union said the draft agreement sets a floor for consent and pay when a voice is cloned.",
@@ -126,22 +132,45 @@ def test_page_code_is_stripped_but_json_data_and_text_stay():
     assert tree.find(".//p").text_content() == "Before after"
 
 
-def test_readability_div_handling_matches_the_stock_method():
+class _StockReadability(Document):
+    """readability-lxml's own methods, with the project's parse."""
+
+    _parse = body._TextOnlyReadability._parse
+
+
+def test_readability_overrides_match_the_stock_methods():
     page = (
-        "<html><body><div class='article'>"
-        + "".join(f"<div>{line} <a href='/x'>link</a> <span>aside</span> tail text</div>" for line in ARTICLE)
+        "<html><body><div class='sidebar'><p>Most read: five stories, all of them long enough to score here</p></div>"
+        "<div class='article'>"
+        + "".join(f"<div>{line} <a href='/x'>link\t\ttext</a> <span>aside</span> tail\xa0 text</div>" for line in ARTICLE)
         + "<div>Loose text<b>bold</b><p>A paragraph inside a div, long enough to be scored as article text.</p>more</div>"
         + "<div><picture><source srcset='a.jpg'></picture>Caption of a picture that sits inside a div.</div>"
         + "<div><span><img src='b.jpg'></span>An inline wrapper around an image, then the text of the div.<br>after</div>"
+        + "<div class='comment-list'><p>A reader comment, with commas, that readability should prune, surely.</p></div>"
+        + "<div class='sidebar main-column'><p>A column that reads as furniture and as content at once, kept.</p></div>"
         + "</div></body></html>"
     )
-
-    class StockReadability(Document):
-        _parse = body._TextOnlyReadability._parse
-
-    expected = StockReadability(page).summary(html_partial=True)
+    expected = _StockReadability(page).summary(html_partial=True)
     assert body._TextOnlyReadability(page).summary(html_partial=True) == expected
     assert body.readability_text(page) == html_fragment_to_text(expected)
+
+
+def test_readability_overrides_match_the_stock_methods_on_real_pages():
+    directory = shared_dataset("wcxb-dev-articles")
+    for path in sorted((directory / "html").glob("*.html.gz"))[:20]:
+        page = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
+        expected = _StockReadability(page).summary(html_partial=True)
+        assert body._TextOnlyReadability(page).summary(html_partial=True) == expected, path.name
+
+
+@given(st.text(alphabet=st.sampled_from(" \t\n\r\x0b\xa0\u2009\u3000ab,."), max_size=80))
+def test_readability_text_length_is_the_length_of_its_cleaned_text(text):
+    assert body._readability_text_length(text) == len(clean(text))
+
+
+def test_readability_text_length_with_long_whitespace_runs():
+    for text in ("a" + " \xa0" * 200 + "b", "a" + "\xa0" * 300 + "b\n\n c", "x\t\ty  z\t w", "\n \n", ""):
+        assert body._readability_text_length(text) == len(clean(text)), repr(text)
 
 
 def test_too_short_text_is_not_an_article():

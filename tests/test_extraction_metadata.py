@@ -65,12 +65,38 @@ def test_a_byline_loses_its_prefix_and_date_and_a_login_handle_is_no_name():
     assert article_authors(handle, search=lambda: ["Ana Ruiz"]) == ["Ana Ruiz"]
 
 
+def test_byline_markup_that_names_the_author_and_markup_that_does_not():
+    for markup in (
+        '<span rel="author">Ana Ruiz</span>', '<span itemprop="author">Ana Ruiz</span>',
+        '<div class="post author">Ana Ruiz</div>', '<p class="entry-byline">Ana Ruiz</p>',
+        '<a class="author-name">Ana Ruiz</a>', '<span class="card__author__name">Ana Ruiz</span>',
+    ):
+        assert article_authors(_tree(body=markup)) == ["Ana Ruiz"], markup
+    for markup in ('<div class="authors-list">Ana Ruiz</div>', '<footer><span class="author">Ana Ruiz</span></footer>'):
+        assert article_authors(_tree(body=markup)) == [], markup
+
+
 def test_a_date_written_for_people_ranks_below_iso_dates_the_feed_and_the_page_search():
     feed = datetime(2026, 2, 1, tzinfo=timezone.utc)
     assert choose_publication_date(["Jun 24, 2025", "2024-08-25T10:00:00Z"], None, NOW) == datetime(2024, 8, 25, 10, tzinfo=timezone.utc)
     assert choose_publication_date(["Jun 24, 2025"], feed, NOW) == feed
     assert choose_publication_date(["Jun 24, 2025"], None, NOW, guessed="2024-08-25") == datetime(2024, 8, 25, tzinfo=timezone.utc)
     assert choose_publication_date(["Jun 24, 2025"], None, NOW) == datetime(2025, 6, 24, tzinfo=timezone.utc)
+
+
+def test_a_page_search_for_the_date_runs_only_when_no_declared_or_feed_date_is_plausible():
+    searches = []
+
+    def search() -> str:
+        searches.append(1)
+        return "2024-08-25"
+
+    feed = datetime(2025, 1, 2, tzinfo=timezone.utc)
+    assert choose_publication_date(["2024-01-01T00:00:00Z"], None, NOW, guessed=search) == datetime(2024, 1, 1, tzinfo=timezone.utc)
+    assert choose_publication_date(["Jun 24, 2025"], feed, NOW, guessed=search) == feed
+    assert searches == []
+    assert choose_publication_date(["Jun 24, 2025"], None, NOW, guessed=search) == datetime(2024, 8, 25, tzinfo=timezone.utc)
+    assert searches == [1]
 
 
 def test_the_dateline_after_the_headline_counts_when_nothing_else_is_declared():
