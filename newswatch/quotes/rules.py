@@ -24,6 +24,7 @@ from newswatch.quotes.speakers import (
     DOCUMENT_NOUNS,
     INDIRECT_VERBS,
     JUDGING_VERBS,
+    PERSON_NOUNS,
     SPEECH_VERBS,
     Speaker,
     is_age_phrase,
@@ -39,6 +40,9 @@ MIN_PHRASE_WORDS = 3
 
 
 MIN_UNTAGGED_WORDS = 3
+# How many arcs up the parse a quoted phrase may sit below its reporting verb: reported clauses nest
+# deeply ("said that he is in favor of bringing back waterboarding and “a hell of a lot worse”").
+MAX_VERB_DISTANCE = 10
 # How far after a quotation its reporting verb may come: past a long apposition
 # ("Fred Kagan, director of the Critical Threats Project at the American Enterprise Institute, said").
 MAX_TAG_TOKENS = 24
@@ -52,6 +56,11 @@ _DASHES = ("—", "―", "–", "-", "--")
 
 
 _EDGE_STRIP = " \n\t,;:."
+# Nouns that name a statement: their owner said what their that-clause says ("her claim that …").
+STATEMENT_NOUNS = frozenset(
+    """remark comment claim assertion accusation statement warning promise pledge suggestion argument insistence
+    contention declaration charge allegation admission boast vow prediction complaint""".split()
+)
 
 
 @dataclass
@@ -178,6 +187,8 @@ def _subject_of(verb: Token) -> Token | None:
             return head
         if current.dep_ in ("advcl", "xcomp", "conj", "acl", "ccomp") and current.head != current:
             current = current.head
+        elif current.dep_ == "pcomp" and current.head.dep_ == "prep":
+            current = current.head.head  # "began by saying": the one who began
         elif current.dep_ == "dobj" and current.lemma_.lower() in DOCUMENT_NOUNS:
             current = current.head  # "issued a statement saying …": the statement's issuer says it
         else:
@@ -208,6 +219,11 @@ def _one_that_clause(tokens: list[Token]) -> bool:
     return that is not None and not any(t.text in (",", ";", "—", "–") for t in tokens if t.i > that.i)
 
 
+def _opens_aside(token: Token) -> bool:
+    """After a comma, the writer's own words: a participle (", referring to …"), a relative (", which …")."""
+    return token.tag_ == "VBG" or token.lower_ in ("which", "who") or (token.pos_ == "ADV" and token.i + 1 < len(token.doc) and token.nbor(1).tag_ == "VBG")
+
+
 def _is_title_like(inner: str) -> bool:
     words = [w for w in re.findall(r"[A-Za-z][\w’'-]*", inner)]
     small = {"a", "an", "the", "of", "in", "on", "and", "or", "for", "to", "from", "with", "at", "by"}
@@ -228,13 +244,14 @@ class QuoteRules:
         for index, quote in enumerate(quotes):
             if id(quote) in self.consumed:
                 continue
-            candidate = self._embedded(quote) or self._post_tag(quote) or self._byline(quote) or self._pre_tag(quote) or self._prev_paragraph_colon(quote)
+            candidate = self._embedded(quote) or self._parenthetical_tag(quote) or self._post_tag(quote) or self._byline(quote) or self._pre_tag(quote) or self._prev_paragraph_colon(quote)
             if candidate is None:
                 candidate = self._untagged(quote)
             if candidate is None:
                 continue
             self.consumed.add(id(quote))
-            if candidate.kind == "direct" and candidate.cue is not None:
+            # A tagged quote takes the untagged fragments after it, also when its sentence lead made it mixed.
+            if (candidate.kind == "direct" or candidate.tag_end) and candidate.cue is not None:
                 self._absorb_continuations(candidate, quotes[index + 1 :])
             self.candidates.append(candidate)
         self._indirect()
@@ -286,13 +303,17 @@ class QuoteRules:
         if not roots:
             return None
         arc, verb = roots[0], roots[0].head
-        for _ in range(6):
+        for _ in range(MAX_VERB_DISTANCE):
             # The verb comes before the quote, or after the whole reported clause ("X had “…” yet, she said").
             placed = verb.idx < quote.start or (arc.dep_ == "ccomp" and arc.left_edge.idx < quote.start)
             if placed and verb.pos_ in ("VERB", "AUX") and not self.analysis.inside_quote(verb.idx):
                 lemma = verb.lemma_.lower()
                 if lemma in CHARACTERISING_VERBS or lemma in SPEECH_VERBS or lemma in JUDGING_VERBS or lemma in DENIAL_VERBS:
                     break
+            if arc.dep_ in ("acl", "ccomp") and verb.pos_ == "NOUN" and verb.lemma_.lower() in STATEMENT_NOUNS:
+                named = self._statement_noun(quote, verb, arc)
+                if named is not None:
+                    return named
             if verb.head == verb:
                 return None
             arc, verb = verb, verb.head
@@ -305,8 +326,14 @@ class QuoteRules:
         subject = _subject_of(verb)
         if subject is None or not is_plausible_speaker(subject) or self.analysis.inside_quote(subject.idx):
             return None
-        if self._words(quote) < MIN_PHRASE_WORDS and not (looks_like_name(subject) or subject.lower_ in ("he", "she")):
-            return None  # "critics call it “data laundering”": a catchword in general use, not someone's words
+        # "critics call it “data laundering”": a catchword in general use, not someone's words; a short
+        # utterance ends as a sentence does ("a man yelled “Stay there!”").
+        inner = quote.inner_text(text).rstrip(" ,")
+        utterance = inner.endswith(("!", "?")) or (inner[:1].isupper() and inner.endswith("."))
+        # "the candidate called it “absurd”": a person already introduced is one speaker, as a name is.
+        introduced = subject.lemma_.lower() in PERSON_NOUNS and any(c.dep_ in ("det", "poss") and c.lower_ in ("the", "his", "her", "their") for c in subject.children)
+        if self._words(quote) < MIN_PHRASE_WORDS and not (utterance or introduced or looks_like_name(subject) or subject.lower_ in ("he", "she", "i", "we")):
+            return None
         if subject.dep_ == "nsubjpass" or any(c.dep_ == "auxpass" for c in verb.children):
             return None  # "was dubbed “…” by a blog": the subject is not the one speaking
         limit = (self.analysis.paragraph_of(subject.idx).start, verb.idx if subject.idx < verb.idx else self.analysis.paragraph_of(subject.idx).end)
@@ -331,12 +358,27 @@ class QuoteRules:
                 (t for c in verb.children if c.i > verb.i and c.dep_ not in ("punct", "cc", "conj") for t in c.subtree if not t.is_space),
                 key=lambda t: t.i,
             )
-        while clause and (clause[0].dep_ == "mark" or clause[0].is_punct) and clause[0].idx < quote.start:
+        while clause and ((clause[0].dep_ == "mark" and clause[0].lower_ != "that") or clause[0].is_punct) and clause[0].idx < quote.start:
             clause.pop(0)
         start = min(clause[0].idx, quote.start) if clause else quote.start
         end = max(_span_of(clause)[1], quote.end) if clause else quote.end
         end = self._trim_end(start, self._aside_start(start, end), quote.end)
         return Candidate("mixed", [(start, end)], subject, subject_span, cue, quote)
+
+    def _statement_noun(self, quote: QuotedSpan, noun: Token, clause: Token) -> Candidate | None:
+        """"her remark that “there’s a special place in hell …”", "Trump's accusation that Clinton is playing the
+        “woman's card”": a statement named by a noun, its owner the speaker, its that-clause the content."""
+        owners = [c for c in noun.children if c.dep_ == "poss" and c.i < noun.i]
+        if not owners or not (is_plausible_speaker(owners[0]) or owners[0].lower_ in ("his", "her", "its", "their")) or self.analysis.inside_quote(owners[0].idx):
+            return None
+        tokens = [t for t in clause.subtree if not t.is_space]
+        if not tokens or tokens[0].lower_ != "that":
+            return None
+        owner = owners[0]
+        start = tokens[0].idx
+        end = max(_span_of(tokens)[1], quote.end)
+        end = self._trim_end(start, self._aside_start(start, end), quote.end)
+        return Candidate("mixed", [(start, end)], owner, _phrase(owner, (owner.idx, noun.idx)), _span_of([noun]), quote)
 
     def _aside_start(self, start: int, end: int) -> int:
         """Where the writer's own words take over after the last quotation of a mixed quote: a dash
@@ -344,12 +386,15 @@ class QuoteRules:
         (", meaning …", ", which …") or a second predicate ("… and warned North Korea")."""
         last_quote_end = max((q.end for q in self.analysis.quotes if start <= q.start and q.end <= end), default=end)
         tokens = self.analysis.tokens_in(last_quote_end, end)
+        # “… “fantastic,” telling reporters …”: the comma that opens the aside is inside the closing mark.
+        if tokens and self.analysis.text[last_quote_end - 2 : last_quote_end - 1] == "," and _opens_aside(tokens[0]):
+            return last_quote_end
         for token, following in zip(tokens, [*tokens[1:], None]):
             if token.text in _DASHES:
                 return token.idx
             if following is None:
                 break
-            if token.text == "," and (following.tag_ == "VBG" or following.lower_ in ("which", "who") or (following.pos_ == "ADV" and following.nbor(1).tag_ == "VBG")):
+            if token.text == "," and _opens_aside(following):
                 return token.idx
             if token.pos_ == "CCONJ" and following.pos_ == "VERB" and following.dep_ == "conj":
                 return token.idx
@@ -369,6 +414,11 @@ class QuoteRules:
         ids = {t.i for t in window}
         limit = (window[0].idx, window[-1].idx + len(window[-1]))
         subject = _nearest_subject(verb, ids)
+        if subject is None and verb.tag_ == "VBG":
+            # "…, telling reporters, “…”", "began by saying, “…”": the participle's subject is its clause's.
+            subject = _subject_of(verb)
+            if subject is not None and (subject.sent != verb.sent or self.analysis.inside_quote(subject.idx)):
+                subject = None
         if subject is not None and is_plausible_speaker(subject):
             side = (limit[0], verb.idx) if subject.idx < verb.idx else (verb.idx + len(verb), limit[1])
             return subject, _phrase(subject, side)
@@ -400,6 +450,79 @@ class QuoteRules:
             return None
         return heads[-1], _span_of(phrase)
 
+    def _parenthetical_tag(self, quote: QuotedSpan) -> Candidate | None:
+        """"Trump, Sexton said, has created a “…”", "The vote signals “the beginning of the end,” said X.":
+        a tag set off by commas inside or at the end of the sentence it reports; the rest of the sentence
+        is the speaker's, the quoted words in it make it a mixed quote."""
+        opening = self.analysis.token_at(quote.start)
+        if opening is None or self._names_a_work(quote):
+            return None
+        sentence = [t for t in opening.sent if not t.is_space]
+        segments: list[list[Token]] = [[]]  # comma-separated parts of the sentence, outside quotations
+        for token in sentence:
+            if token.text == "," and not self.analysis.inside_quote(token.idx):
+                segments.append([])
+            else:
+                segments[-1].append(token)
+        for index, segment in enumerate(segments[1:], start=1):
+            last = index == len(segments) - 1
+            tag = segment[:-1] if last and segment and segment[-1].text in _SENTENCE_END else segment
+            found = self._tag_segment(tag)
+            if found is None:
+                continue
+            subject, verb = found
+            before = [t for part in segments[:index] for t in part]
+            after = [t for part in segments[index + 1 :] for t in part]
+            if after and after[0].idx == quote.start and before[0].pos_ in ("VERB", "ADP", "SCONJ", "ADV"):
+                return None  # "Asked what he wants, Adelson said, “…”": a scene-setting lead, the quotation is the content
+            lead_in = [t for t in after if t.idx < quote.start]
+            if lead_in and lead_in[-1].text in (":", ",") and any(t.lemma_.lower() in SPEECH_VERBS and t.pos_ == "VERB" for t in lead_in):
+                return None  # the quotation has a tag of its own ("…, Costa reported, his wife whispered to him: “…”")
+            contents = [self._through_closing_mark(span) for span in (self._content_span(before), self._content_span(after)) if span is not None]
+            if not contents or not any(s <= quote.start and quote.end <= e for s, e in contents):
+                continue
+            if all(self._words_outside_quotes(s, e) == 0 for s, e in contents):
+                return None  # only quoted words: the plain tag rules take it
+            limit = (tag[0].idx, tag[-1].idx + len(tag[-1]))
+            return Candidate("mixed", contents, subject, _phrase(subject, limit), _span_of([verb]), quote)
+        return None
+
+    def _names_a_work(self, quote: QuotedSpan) -> bool:
+        """"on CBS's “Face the Nation,”", "the show “The Apprentice”": a title, not someone's words."""
+        inner = quote.inner_text(self.analysis.text).strip(" ,.")
+        before = self.analysis.tokens_in(self.analysis.paragraph_of(quote.start).start, quote.start)
+        after_word = before[-1].lower_ if before else ""
+        if inner.endswith(("!", "?")):
+            return False  # "chants of “Marco! Marco!”": called out, not a title
+        return _is_title_like(inner) or after_word == "on" or (after_word in ("’s", "'s") and inner.istitle() and " " not in inner)
+
+    def _tag_segment(self, tokens: list[Token]) -> tuple[Token, Token] | None:
+        """(subject, verb) when the tokens are a speech tag alone: "Sexton said", "said Geert Wilders, founder
+        of …" (a name only), "Trump told CNN"; no second verb, no quoted words."""
+        if not tokens or len(tokens) > 12 or any(self.analysis.inside_quote(t.idx) for t in tokens):
+            return None
+        verbs = [t for t in tokens if t.pos_ in ("VERB", "AUX") and t.dep_ not in ("aux", "auxpass")]
+        if len(verbs) != 1 or verbs[0].lemma_.lower() not in SPEECH_VERBS or verbs[0].tag_ == "VBG":
+            return None
+        verb = verbs[0]
+        ids = {t.i for t in tokens}
+        subject = _nearest_subject(verb, ids)
+        if subject is None or not is_plausible_speaker(subject) or subject.lower_ in ("who", "which", "that"):
+            return None  # "…, from Mike Lee, who declared, “…”": a relative clause, not a tag of the sentence
+        if any(c.dep_ in ("ccomp", "xcomp") for c in verb.children):
+            return None
+        return subject, verb
+
+    def _content_span(self, tokens: list[Token]) -> tuple[int, int] | None:
+        while tokens and (tokens[-1].is_punct and not self.analysis.is_mark_token(tokens[-1])):
+            tokens = tokens[:-1]
+        while tokens and tokens[0].is_punct and not self.analysis.is_mark_token(tokens[0]):
+            tokens = tokens[1:]
+        return _span_of(tokens) if tokens else None
+
+    def _words_outside_quotes(self, start: int, end: int) -> int:
+        return sum(1 for t in self.analysis.tokens_in(start, end) if not t.is_punct and not self.analysis.inside_quote(t.idx))
+
     def _byline(self, quote: QuotedSpan) -> Candidate | None:
         """“…” ― Pamela Padilla: a name after a dash, alone up to the sentence end, signs the quotation."""
         names = self.analysis.post_window(quote.end)
@@ -417,7 +540,7 @@ class QuoteRules:
         text = self.analysis.text
         inner = text[quote.fragments[-1][0] : quote.end].rstrip(ALL_MARKS + " ")
         after = text[quote.end : quote.end + 1]
-        if not (inner.endswith(_TAG_PUNCT) or after == ","):
+        if not (inner.endswith(_TAG_PUNCT) or after == ",") or self._names_a_work(quote):
             return None
         window = self.analysis.post_window(quote.end)
         if not window:
@@ -446,7 +569,23 @@ class QuoteRules:
         subject, subject_span = found
         candidate = self._direct(quote, subject, subject_span, _span_of([verb]))
         candidate.tag_end = window[-1].idx + len(window[-1])
+        self._take_sentence_lead(candidate, quote)
         return candidate
+
+    def _take_sentence_lead(self, candidate: Candidate, quote: QuotedSpan) -> None:
+        """"The party, attended by hundreds, “allows us to get our message out,” she said.": the words that
+        open the quoted sentence are the speaker's too (reported by the same tag), so the quote is mixed."""
+        if self._names_a_work(quote):
+            return
+        lead = self.analysis.pre_window(quote.start)
+        # A verb of its own ("Walking into the office to chants of “…”", "When Trump used the words, “…”")
+        # makes the lead the writer's narration, not the start of the quoted sentence.
+        if not lead or lead[-1].text == ":" or any(t.pos_ == "VERB" and t.tag_ != "VBN" for t in lead):
+            return
+        if not any(t.pos_ in ("NOUN", "PROPN", "PRON", "NUM") for t in lead):
+            return  # "Later, “…,” she said.": a sentence adverb only
+        candidate.contents[0] = (lead[0].idx, candidate.contents[0][1])
+        candidate.kind = "mixed"
 
     def _pre_tag(self, quote: QuotedSpan) -> Candidate | None:
         window = self.analysis.pre_window(quote.start)
@@ -562,7 +701,7 @@ class QuoteRules:
         return []
 
     def _clause_span(self, tokens: list[Token]) -> tuple[int, int] | None:
-        while tokens and (tokens[0].dep_ == "mark" or tokens[0].is_punct or tokens[0].is_space):
+        while tokens and ((tokens[0].dep_ == "mark" and tokens[0].lower_ != "that") or tokens[0].is_punct or tokens[0].is_space):
             tokens = tokens[1:]
         while tokens and (tokens[-1].is_punct or tokens[-1].is_space):
             tokens = tokens[:-1]
@@ -575,6 +714,15 @@ class QuoteRules:
 
     def _overlaps_real_quote(self, span: tuple[int, int]) -> bool:
         return any(q.start < span[1] and span[0] < q.end and self._words(q) >= 3 for q in self.analysis.quotes)
+
+    def _through_closing_mark(self, span: tuple[int, int]) -> tuple[int, int]:
+        """A clause ending in quoted words ends after their closing mark (“… “very worried.”"), which the
+        parse leaves out with the full stop before it."""
+        text = self.analysis.text
+        for q in self.analysis.quotes:
+            if span[0] <= q.start < span[1] < q.end and not text[span[1] : q.end].strip(ALL_MARKS + ".,;:!? "):
+                return span[0], q.end
+        return span
 
     def _holds_quoted_words(self, span: tuple[int, int]) -> bool:
         return any(span[0] <= q.start and q.end <= span[1] + 1 for q in self.analysis.quotes)
@@ -603,8 +751,11 @@ class QuoteRules:
                 limit = (para.start, verb.idx) if subject.idx < verb.idx else (verb.idx + len(verb), para.end)
                 if span[0] <= subject.idx < span[1]:
                     continue
+                span = self._through_closing_mark(span)
                 # Reported speech that keeps a few of the speaker's words in quotation marks is a mixed quote.
                 kind = "mixed" if self._holds_quoted_words(span) else "indirect"
+                if kind == "mixed":
+                    span = (span[0], self._trim_end(span[0], self._aside_start(*span)))
                 found.append(Candidate(kind, [span], subject, _phrase(subject, limit), _span_of([cue])))
         found.extend(self._according_to_indirect())
         self.candidates.extend(found)
@@ -624,10 +775,16 @@ class QuoteRules:
             after = [t for t in rest if t.i > word.i]
             side = after if len([t for t in after if not t.is_punct]) > len([t for t in before if not t.is_punct]) else before
             span = self._clause_span(side)
-            if span is None or self._overlaps_candidate(span) or any(q.start < span[1] and span[0] < q.end for q in self.analysis.quotes):
+            if span is None or self._overlaps_candidate(span):
+                continue
+            span = self._through_closing_mark(span)
+            quoted = [q for q in self.analysis.quotes if q.start < span[1] and span[0] < q.end]
+            if any(q.start < span[0] or q.end > span[1] for q in quoted):
                 continue
             sub_limit = (word.idx, _span_of(list(word.subtree))[1])
-            found.append(Candidate("indirect", [span], obj, _phrase(obj, sub_limit), (word.idx, word.idx + len("according to"))))
+            # "According to Trump, he is now “the worst thing that ever happened to the establishment.”": mixed.
+            kind = "mixed" if quoted else "indirect"
+            found.append(Candidate(kind, [span], obj, _phrase(obj, sub_limit), (word.idx, word.idx + len("according to"))))
         return found
 
     # -- quotes without a tag ----------------------------------------------------

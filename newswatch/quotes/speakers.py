@@ -88,7 +88,7 @@ NOT_ENTITY_WORDS = frozenset(
     """AI A.I. Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
     August September October November December""".split()
 )
-PRONOUN_TYPES = {"he": "male", "she": "female", "him": "male", "her": "female", "it": "org", "they": "plural"}
+PRONOUN_TYPES = {"he": "male", "she": "female", "him": "male", "her": "female", "his": "male", "it": "org", "its": "org", "they": "plural"}
 _ONE_MARK_SHAPE = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "“": '"', "”": '"'})
 _POSSESSIVE = re.compile(r"[’']s?$")
 _NOT_NAME_POS = frozenset(("DET", "PRON", "ADP", "CCONJ", "SCONJ", "AUX", "PART", "PUNCT", "NUM", "SYM", "SPACE"))
