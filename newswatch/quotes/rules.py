@@ -196,6 +196,26 @@ def _subject_of(verb: Token) -> Token | None:
     return None
 
 
+def _subject_on_surface(verb: Token) -> Token | None:
+    """"In a call with hosts A and B, the director stated that …", "Rep. Ada Brennan (D-Ore.) said …":
+    a finite verb left without a subject by a parse that hung the noun before it on an earlier phrase;
+    that noun (past adverbs and a bracketed aside) is its subject."""
+    if verb.tag_ not in ("VBD", "VBZ", "VBP") or any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in verb.children):
+        return None
+    i = verb.i - 1
+    while i >= verb.sent.start and (verb.doc[i].pos_ == "ADV" or verb.doc[i].text == ")"):
+        if verb.doc[i].text == ")":
+            while i >= verb.sent.start and verb.doc[i].text != "(":
+                i -= 1
+        i -= 1
+    if i < verb.sent.start:
+        return None
+    candidate = verb.doc[i]
+    if candidate.pos_ not in ("NOUN", "PROPN") or candidate.dep_ in ("pobj", "dobj", "poss", "compound"):
+        return None
+    return candidate
+
+
 def _according_to(tokens: list[Token]) -> tuple[Token, Token] | None:
     """("according" token, head of its object) when the window has "according to X"."""
     for token in tokens:
@@ -217,6 +237,17 @@ def _one_that_clause(tokens: list[Token]) -> bool:
     break does."""
     that = next((t for t in tokens if t.lower_ == "that" and t.dep_ == "mark"), None)
     return that is not None and not any(t.text in (",", ";", "—", "–") for t in tokens if t.i > that.i)
+
+
+def _is_cue_verb(token: Token) -> bool:
+    lemma = token.lemma_.lower()
+    return lemma in SPEECH_VERBS or lemma in INDIRECT_VERBS or lemma in CHARACTERISING_VERBS or lemma in JUDGING_VERBS or lemma in DENIAL_VERBS
+
+
+def _takes_that_clause(verb: Token, clause: Token) -> bool:
+    """"The mayor worried that the budget was “a house of cards”", "the panel recognized that …": quoted
+    words in a that-clause are the words of the verb's subject, whatever the verb."""
+    return verb.pos_ == "VERB" and clause.dep_ == "ccomp" and any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
 
 
 def _opens_aside(token: Token) -> bool:
@@ -244,7 +275,7 @@ class QuoteRules:
         for index, quote in enumerate(quotes):
             if id(quote) in self.consumed:
                 continue
-            candidate = self._embedded(quote) or self._parenthetical_tag(quote) or self._post_tag(quote) or self._byline(quote) or self._pre_tag(quote) or self._prev_paragraph_colon(quote)
+            candidate = self._embedded(quote) or self._parenthetical_tag(quote) or self._post_tag(quote) or self._byline(quote) or self._pre_tag(quote) or self._prev_paragraph_colon(quote) or self._characterised_on_surface(quote)
             if candidate is None:
                 candidate = self._untagged(quote)
             if candidate is None:
@@ -307,9 +338,16 @@ class QuoteRules:
             # The verb comes before the quote, or after the whole reported clause ("X had “…” yet, she said").
             placed = verb.idx < quote.start or (arc.dep_ == "ccomp" and arc.left_edge.idx < quote.start)
             if placed and verb.pos_ in ("VERB", "AUX") and not self.analysis.inside_quote(verb.idx):
-                lemma = verb.lemma_.lower()
-                if lemma in CHARACTERISING_VERBS or lemma in SPEECH_VERBS or lemma in JUDGING_VERBS or lemma in DENIAL_VERBS:
-                    break
+                if _is_cue_verb(verb) or _takes_that_clause(verb, arc):
+                    request = governing_request(verb)
+                    if request is not None:
+                        # "FPCA demanded that Wavelane confirm “…”": FPCA's demand, neither party's claim.
+                        arc, verb = verb, request
+                    subject = _subject_of(verb) or _subject_on_surface(verb)
+                    if subject is not None and is_plausible_speaker(subject) and not self.analysis.inside_quote(subject.idx):
+                        break
+                    # "Marsh said Costa was right to urge voters “…”", "a voice that said “…”": a cue verb
+                    # without a speaker of its own sits inside what a verb higher up reports.
             if arc.dep_ in ("acl", "ccomp") and verb.pos_ == "NOUN" and verb.lemma_.lower() in STATEMENT_NOUNS:
                 named = self._statement_noun(quote, verb, arc)
                 if named is not None:
@@ -319,20 +357,8 @@ class QuoteRules:
             arc, verb = verb, verb.head
         else:
             return None
-        request = governing_request(verb)
-        if request is not None:
-            # "FPCA demanded that Wavelane confirm “…”": FPCA's demand, neither party's claim.
-            arc, verb = verb, request
-        subject = _subject_of(verb)
-        if subject is None or not is_plausible_speaker(subject) or self.analysis.inside_quote(subject.idx):
-            return None
-        # "critics call it “data laundering”": a catchword in general use, not someone's words; a short
-        # utterance ends as a sentence does ("a man yelled “Stay there!”").
-        inner = quote.inner_text(text).rstrip(" ,")
-        utterance = inner.endswith(("!", "?")) or (inner[:1].isupper() and inner.endswith("."))
-        # "the candidate called it “absurd”": a person already introduced is one speaker, as a name is.
-        introduced = subject.lemma_.lower() in PERSON_NOUNS and any(c.dep_ in ("det", "poss") and c.lower_ in ("the", "his", "her", "their") for c in subject.children)
-        if self._words(quote) < MIN_PHRASE_WORDS and not (utterance or introduced or looks_like_name(subject) or subject.lower_ in ("he", "she", "i", "we")):
+        arc, verb, subject = self._outermost_report(arc, verb, subject)
+        if not self._owns_phrase(quote, subject):
             return None
         if subject.dep_ == "nsubjpass" or any(c.dep_ == "auxpass" for c in verb.children):
             return None  # "was dubbed “…” by a blog": the subject is not the one speaking
@@ -358,12 +384,71 @@ class QuoteRules:
                 (t for c in verb.children if c.i > verb.i and c.dep_ not in ("punct", "cc", "conj") for t in c.subtree if not t.is_space),
                 key=lambda t: t.i,
             )
+            # "told diners at a cafe that “…”": the one told is not what was said.
+            that = next((t for t in clause if t.lower_ == "that" and t.dep_ == "mark" and t.idx < quote.start), None)
+            if that is not None and lemma in SPEECH_VERBS:
+                clause = [t for t in clause if t.i >= that.i]
         while clause and ((clause[0].dep_ == "mark" and clause[0].lower_ != "that") or clause[0].is_punct) and clause[0].idx < quote.start:
             clause.pop(0)
         start = min(clause[0].idx, quote.start) if clause else quote.start
         end = max(_span_of(clause)[1], quote.end) if clause else quote.end
         end = self._trim_end(start, self._aside_start(start, end), quote.end)
         return Candidate("mixed", [(start, end)], subject, subject_span, cue, quote)
+
+    def _outermost_report(self, arc: Token, verb: Token, subject: Token) -> tuple[Token, Token, Token]:
+        """"Grant said he would sit the minister down and tell him “no more delays”": a cue inside the clause
+        a verb higher up reports belongs to that report; the outer verb and its speaker take the quote."""
+        current = verb
+        for _ in range(4):
+            if current.dep_ not in ("ccomp", "conj", "xcomp", "advcl") or current.head == current:
+                break
+            outer = current.head
+            if outer.pos_ == "VERB" and _is_cue_verb(outer) and current.dep_ == "ccomp" and outer.i < current.i:
+                outer_subject = _subject_of(outer)
+                if outer_subject is not None and is_plausible_speaker(outer_subject) and not self.analysis.inside_quote(outer_subject.idx):
+                    return current, outer, outer_subject
+            current = outer
+        return arc, verb, subject
+
+    def _owns_phrase(self, quote: QuotedSpan, subject: Token) -> bool:
+        """Whether a quoted phrase is the subject's own words. "critics call it “data laundering”": a catchword
+        in general use, not someone's words; a short utterance ends as a sentence does ("a man yelled “Stay there!”")."""
+        if self._words(quote) >= MIN_PHRASE_WORDS:
+            return True
+        inner = quote.inner_text(self.analysis.text).rstrip(" ,")
+        utterance = inner.endswith(("!", "?")) or (inner[:1].isupper() and inner.endswith("."))
+        # "the candidate called it “absurd”": a person already introduced is one speaker, as a name is.
+        # "A reporter for the station called it “total gridlock”": one person, unlike "critics", is one speaker too.
+        introduced = subject.lemma_.lower() in PERSON_NOUNS and (subject.tag_ == "NN" or any(c.dep_ in ("det", "poss") and c.lower_ in ("the", "his", "her", "their") for c in subject.children))
+        return utterance or introduced or looks_like_name(subject) or subject.lower_ in ("he", "she", "i", "we")
+
+    def _characterised_on_surface(self, quote: QuotedSpan) -> Candidate | None:
+        """"Okafor, a Lisbon painter, called Wavelane’s terms “unfair.”": a characterising verb a few words
+        before the quotation, when the parse hangs the quoted words elsewhere. Read from the surface:
+        the words between verb and quotation are what is characterised, the tag's subject the speaker."""
+        text = self.analysis.text
+        before = text[self.analysis.paragraph_of(quote.start).start : quote.start].rstrip()
+        if not before or not (before[-1].isalnum() or before[-1] in "’'") or _is_title_like(quote.inner_text(text)):
+            return None
+        window = self.analysis.pre_window(quote.start)
+        verbs = [i for i, t in enumerate(window) if t.pos_ == "VERB" and t.lemma_.lower() in CHARACTERISING_VERBS]
+        if not verbs:
+            return None
+        position = verbs[-1]
+        verb, between = window[position], window[position + 1 :]
+        # "was dubbed “…”", "a group called the “…”": a name given, with no one giving it; the words
+        # between verb and quotation must name what is characterised.
+        if any(c.dep_ == "auxpass" for c in verb.children) or verb.nbor(-1).pos_ == "AUX" or verb.nbor(-1).lower_ in ("so", "-"):
+            return None
+        if not any(t.pos_ in ("NOUN", "PROPN", "PRON") for t in between) or len(between) > 8:
+            return None
+        if any(t.pos_ in ("VERB", "AUX") or t.text in (";", ":") or self.analysis.is_mark_token(t) for t in between):
+            return None
+        found = self._tag_subject(window[: position + 1], verb)
+        if found is None or self.analysis.inside_quote(found[0].idx) or not self._owns_phrase(quote, found[0]):
+            return None
+        subject, subject_span = found
+        return Candidate("mixed", [(between[0].idx, quote.end)], subject, subject_span, _span_of([verb]), quote)
 
     def _statement_noun(self, quote: QuotedSpan, noun: Token, clause: Token) -> Candidate | None:
         """"her remark that “there’s a special place in hell …”", "Trump's accusation that Clinton is playing the
@@ -390,13 +475,20 @@ class QuoteRules:
         if tokens and self.analysis.text[last_quote_end - 2 : last_quote_end - 1] == "," and _opens_aside(tokens[0]):
             return last_quote_end
         for token, following in zip(tokens, [*tokens[1:], None]):
-            if token.text in _DASHES:
+            # A spaced dash opens an aside; a hyphen inside a word ("over-crowded") does not.
+            if token.text in _DASHES and (token.text != "-" or token.whitespace_):
                 return token.idx
             if following is None:
                 break
             if token.text == "," and _opens_aside(following):
                 return token.idx
-            if token.pos_ == "CCONJ" and following.pos_ == "VERB" and following.dep_ == "conj":
+            # "…, a claim the treasurer disputed", "…, an admission that …": the writer's apposition to the report.
+            if token.text == "," and following.lower_ in ("a", "an", "another"):
+                return token.idx
+            # "… and warned North Korea", "… but conceded that …": a second predicate of the reporting verb
+            # (parsed outside the reported clause, or itself a reporting verb); "… and missed the late swing"
+            # goes on with the reported clause.
+            if token.pos_ == "CCONJ" and following.pos_ == "VERB" and following.dep_ == "conj" and (not start <= following.head.idx < end or _is_cue_verb(following)):
                 return token.idx
         return end
 
@@ -509,7 +601,9 @@ class QuoteRules:
         subject = _nearest_subject(verb, ids)
         if subject is None or not is_plausible_speaker(subject) or subject.lower_ in ("who", "which", "that"):
             return None  # "…, from Mike Lee, who declared, “…”": a relative clause, not a tag of the sentence
-        if any(c.dep_ in ("ccomp", "xcomp") for c in verb.children):
+        # A clause of its own after the verb ("Trump told CNN he …") makes it no tag; the reported clause
+        # before it ("“We planted and watered” every tree …, she said") is what the tag reports.
+        if any(c.dep_ in ("ccomp", "xcomp") and c.i > verb.i for c in verb.children):
             return None
         return subject, verb
 
@@ -570,7 +664,21 @@ class QuoteRules:
         candidate = self._direct(quote, subject, subject_span, _span_of([verb]))
         candidate.tag_end = window[-1].idx + len(window[-1])
         self._take_sentence_lead(candidate, quote)
+        self._take_sentence_rest(candidate, window, verb)
         return candidate
+
+    def _take_sentence_rest(self, candidate: Candidate, window: list[Token], verb: Token) -> None:
+        """“Only you, Nora,” she said, would turn a fine into a fundraiser: the quoted sentence goes on, unquoted,
+        after its tag; the rest is the speaker's too."""
+        tag_end = max(verb.i, candidate.subject.i if candidate.subject is not None else verb.i)
+        rest = [t for t in window if t.i > tag_end]
+        if len(rest) < 3 or rest[0].text != ",":
+            return
+        first = rest[1]
+        if not (first.lower_ == "that" or (first.pos_ in ("AUX", "VERB") and first.tag_ not in ("VBG", "VBN"))):
+            return
+        candidate.contents.append(self._content_span(rest[1:]))
+        candidate.kind = "mixed"
 
     def _take_sentence_lead(self, candidate: Candidate, quote: QuotedSpan) -> None:
         """"The party, attended by hundreds, “allows us to get our message out,” she said.": the words that
