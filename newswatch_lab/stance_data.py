@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,8 @@ IBM_DATASET_NAME = "stance-ibm-claim-stance"
 GROUNDED_DIR = REPO_ROOT / "datasets" / "stance-grounded"
 GROUNDED_PATH = GROUNDED_DIR / "statements.jsonl"
 CONTRAST_PATH = GROUNDED_DIR / "contrast.jsonl"
-CONTRAST_TRAINING_PATH = GROUNDED_DIR / "contrast-train.jsonl"
+# Two rounds of training minimal pairs; the second stresses tone against position, analogies and who-does-what.
+CONTRAST_TRAINING_PATHS = (GROUNDED_DIR / "contrast-train.jsonl", GROUNDED_DIR / "contrast-train-2.jsonl")
 DOUBLE_LABELLED_PATH = GROUNDED_DIR / "double-labelled.jsonl"
 
 
@@ -265,7 +267,7 @@ def grounded_examples(statements: list[GroundedStatement], claims_by_target: dic
     ]
 
 
-def load_contrast_training(path: Path = CONTRAST_TRAINING_PATH, targets: set[str] | None = None) -> list[GroundedStatement]:
+def load_contrast_training(paths: Sequence[Path] = CONTRAST_TRAINING_PATHS, targets: set[str] | None = None) -> list[GroundedStatement]:
     """Both members of each training minimal pair, as train-split statements labelled on every target.
 
     Written from train-split statements only, so no dev or test page leaks in; the frozen
@@ -273,7 +275,7 @@ def load_contrast_training(path: Path = CONTRAST_TRAINING_PATH, targets: set[str
     """
     targets = targets or set(profile_claims())
     statements, problems = [], []
-    for row in read_jsonl(path):
+    for row in (row for path in paths for row in read_jsonl(path)):
         for member in ("a", "b"):
             labels = (row.get(member) or {}).get("labels") or {}
             if set(labels) != targets or any(value not in MODEL_LABELS for value in labels.values()):
@@ -286,8 +288,12 @@ def load_contrast_training(path: Path = CONTRAST_TRAINING_PATH, targets: set[str
                 )
             )
     if problems:
-        raise StanceDataError(f"{path}: {len(problems)} invalid rows\n  " + "\n  ".join(problems[:20]))
+        raise StanceDataError(f"{', '.join(map(str, paths))}: {len(problems)} invalid rows\n  " + "\n  ".join(problems[:20]))
     return statements
+
+
+def files_sha256(paths: Sequence[Path]) -> dict[str, str]:
+    return {path.name: file_sha256(path) for path in paths}
 
 
 @dataclass(frozen=True)

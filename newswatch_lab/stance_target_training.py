@@ -18,6 +18,7 @@ dev macro-F1) and the ``addressed_threshold`` (the best grounded-dev addressed F
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -34,12 +35,13 @@ from newswatch.enrichment.stance import (
     with_target_heads,
 )
 from newswatch_lab.stance_data import (
-    CONTRAST_TRAINING_PATH,
+    CONTRAST_TRAINING_PATHS,
     GROUNDED_PATH,
     IN_DOMAIN_PATH,
     MODEL_LABELS,
     StanceExample,
     file_sha256,
+    files_sha256,
     grounded_examples,
     label_counts,
     load_contrast_training,
@@ -91,7 +93,7 @@ def build_target_data(
     config: TargetConfig,
     grounded_path: Path = GROUNDED_PATH,
     in_domain_path: Path = IN_DOMAIN_PATH,
-    contrast_training_path: Path = CONTRAST_TRAINING_PATH,
+    contrast_training_paths: Sequence[Path] = CONTRAST_TRAINING_PATHS,
 ) -> TargetData:
     from newswatch_lab.stance_training import split_ibm_train
 
@@ -99,7 +101,7 @@ def build_target_data(
     claims = profile_claims()
     grounded = load_grounded(grounded_path, set(claims))
     grounded_by_split = {split: grounded_examples(grounded, claims, split) for split in ("train", "dev")}
-    contrast_training = grounded_examples(load_contrast_training(contrast_training_path, set(claims)), claims)
+    contrast_training = grounded_examples(load_contrast_training(contrast_training_paths, set(claims)), claims)
     in_domain = load_in_domain(in_domain_path, claims)
     ibm_train, ibm_dev = split_ibm_train(load_ibm_claim_stance(ibm_dir), config.dev_topic_every)
     train = grounded_by_split["train"] + contrast_training + [e for e in in_domain if e.split == "train"] + ibm_train + ibm_not_addressed(ibm_train, config.ibm_negative_share, rng)
@@ -108,7 +110,7 @@ def build_target_data(
         dev={"grounded": grounded_by_split["dev"], "in_domain": [e for e in in_domain if e.split == "dev"], "ibm": ibm_dev},
         sources={
             "grounded": {"file": grounded_path.name, "sha256": file_sha256(grounded_path), **{f"{s}_labels": label_counts(r) for s, r in grounded_by_split.items()}},
-            "contrast_training": {"file": contrast_training_path.name, "sha256": file_sha256(contrast_training_path), "labels": label_counts(contrast_training)},
+            "contrast_training": {"sha256": files_sha256(contrast_training_paths), "labels": label_counts(contrast_training)},
             "in_domain_sha256": file_sha256(in_domain_path),
             "ibm_train_claims": len(ibm_train),
             "training_pairs": len(train),
