@@ -70,6 +70,9 @@ def _straight_role(text: str, i: int, para: Paragraph) -> str:
         return "open"
     if not before.isspace():
         return "close"
+    if i - 2 >= para.start and text[i - 2] in "'’":
+        # "… they said, 'We'll see,' " Okafor said: a space set between a nested quote's end and the outer one's.
+        return "close"
     return "none"
 
 

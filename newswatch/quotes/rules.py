@@ -55,6 +55,8 @@ _TAG_PUNCT = (",", "?", "!", "—", "–", "…", "-")
 _DASHES = ("—", "―", "–", "-", "--")
 
 
+# Words opening a contrasting clause after a mixed quote's last quotation.
+_CONTRAST_OPENERS = frozenset(("while", "whereas", "though", "although"))
 _EDGE_STRIP = " \n\t,;:."
 # Nouns that name a statement: their owner said what their that-clause says ("her claim that …").
 STATEMENT_NOUNS = frozenset(
@@ -202,18 +204,33 @@ def _subject_on_surface(verb: Token) -> Token | None:
     that noun (past adverbs and a bracketed aside) is its subject."""
     if verb.tag_ not in ("VBD", "VBZ", "VBP") or any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in verb.children):
         return None
-    i = verb.i - 1
-    while i >= verb.sent.start and (verb.doc[i].pos_ == "ADV" or verb.doc[i].text == ")"):
+    i = _skip_relative_aside(verb.doc, verb.i - 1, verb.sent.start)
+    # Adverbs, a bracketed aside and a comma-enclosed adverb ("Okafor, meanwhile, said") lie between.
+    while i >= verb.sent.start and (verb.doc[i].pos_ == "ADV" or verb.doc[i].text == ")" or (verb.doc[i].text == "," and verb.doc[i + 1].pos_ == "ADV")):
         if verb.doc[i].text == ")":
             while i >= verb.sent.start and verb.doc[i].text != "(":
                 i -= 1
         i -= 1
+        i = _skip_relative_aside(verb.doc, i, verb.sent.start)
     if i < verb.sent.start:
         return None
     candidate = verb.doc[i]
     if candidate.pos_ not in ("NOUN", "PROPN") or candidate.dep_ in ("pobj", "dobj", "poss", "compound"):
         return None
     return candidate
+
+
+def _skip_relative_aside(doc: Doc, i: int, sentence_start: int) -> int:
+    """"Okafor, meanwhile, who chairs the union, said …": from the comma closing a relative
+    aside (", who …," / ", which …,"), the index of the token before the aside; else ``i`` unchanged."""
+    if i < sentence_start or doc[i].text != ",":
+        return i
+    j = i - 1
+    while j > sentence_start and doc[j].text not in (",", ";", ":") and not (doc[j].lower_ in ("who", "which") and doc[j - 1].text == ","):
+        j -= 1
+    if j > sentence_start and doc[j].lower_ in ("who", "which") and doc[j - 1].text == ",":
+        return j - 2
+    return i
 
 
 def _according_to(tokens: list[Token]) -> tuple[Token, Token] | None:
@@ -248,6 +265,12 @@ def _takes_that_clause(verb: Token, clause: Token) -> bool:
     """"The mayor worried that the budget was “a house of cards”", "the panel recognized that …": quoted
     words in a that-clause are the words of the verb's subject, whatever the verb."""
     return verb.pos_ == "VERB" and clause.dep_ == "ccomp" and any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
+
+
+def _goes_on_with_the_sentence(token: Token) -> bool:
+    """After ", she said,": a finite present or auxiliary verb ("would turn …", "has …") or "that" goes on with
+    the quoted sentence; a past form ("angered that …") or a noun ("director of …") describes the speaker."""
+    return token.lower_ == "that" or token.pos_ == "AUX" or token.tag_ in ("VBZ", "VBP", "MD")
 
 
 def _opens_aside(token: Token) -> bool:
@@ -358,7 +381,10 @@ class QuoteRules:
         else:
             return None
         arc, verb, subject = self._outermost_report(arc, verb, subject)
-        if not self._owns_phrase(quote, subject):
+        # "The audit concluded that the accounts were “sloppy” …": a phrase inside a clause a speech verb
+        # reports is the speaker's word, however short; the catchword test is for names given.
+        reported = arc.dep_ == "ccomp" and verb.lemma_.lower() in SPEECH_VERBS and arc.i > verb.i
+        if not reported and not self._owns_phrase(quote, subject):
             return None
         if subject.dep_ == "nsubjpass" or any(c.dep_ == "auxpass" for c in verb.children):
             return None  # "was dubbed “…” by a blog": the subject is not the one speaking
@@ -372,7 +398,13 @@ class QuoteRules:
             between = [t for t in self.analysis.tokens_in(verb.idx + len(verb), quote.start) if not t.is_punct]
             objects = [c for c in verb.children if c.dep_ == "dobj" and c.idx < quote.start]
             start = between[0].idx if between and verb.idx < quote.start else objects[0].left_edge.idx if objects else quote.start
-            return Candidate("mixed", [(start, quote.end)], subject, subject_span, cue, quote)
+            # "called the ruling “a clear win” for session musicians across …": the phrase holding
+            # the quotation runs on to its own end; the writer's aside after it stays out.
+            holder = next((c for c in verb.children if c.i > verb.i and c.left_edge.idx <= quote.start and c.right_edge.idx >= quote.end - 1), None)
+            end = quote.end
+            if holder is not None and verb.idx < quote.start:
+                end = max(end, self._trim_end(start, self._aside_start(start, _span_of([holder.right_edge])[1]), quote.end))
+            return Candidate("mixed", [(start, end)], subject, subject_span, cue, quote)
         if verb.idx > quote.start and arc.dep_ != "ccomp":
             return Candidate("direct", [(quote.start, quote.end)], subject, subject_span, cue, quote)
         if arc.dep_ == "ccomp":
@@ -398,6 +430,11 @@ class QuoteRules:
     def _outermost_report(self, arc: Token, verb: Token, subject: Token) -> tuple[Token, Token, Token]:
         """"Grant said he would sit the minister down and tell him “no more delays”": a cue inside the clause
         a verb higher up reports belongs to that report; the outer verb and its speaker take the quote."""
+        # "…, while Okafor said that the “stakes …”", "… and insisted that the deal was “…”": a verb that
+        # reports its own that-clause is a report of its own; one with its own subject keeps its speaker too.
+        own_report = verb.dep_ in ("conj", "advcl") and _is_cue_verb(verb) and _takes_that_clause(verb, arc)
+        if own_report and any(c.dep_ == "nsubj" for c in verb.children):
+            return arc, verb, subject
         current = verb
         for _ in range(4):
             if current.dep_ not in ("ccomp", "conj", "xcomp", "advcl") or current.head == current:
@@ -406,7 +443,7 @@ class QuoteRules:
             if outer.pos_ == "VERB" and _is_cue_verb(outer) and current.dep_ == "ccomp" and outer.i < current.i:
                 outer_subject = _subject_of(outer)
                 if outer_subject is not None and is_plausible_speaker(outer_subject) and not self.analysis.inside_quote(outer_subject.idx):
-                    return current, outer, outer_subject
+                    return (arc if own_report else current), outer, outer_subject
             current = outer
         return arc, verb, subject
 
@@ -481,6 +518,11 @@ class QuoteRules:
             if following is None:
                 break
             if token.text == "," and _opens_aside(following):
+                return token.idx
+            # "… “a house of cards,” though council members praised …", "… “too early,” before quickly
+            # adding …": a contrasting or following clause, the writer's, not the report's;
+            # "“treated like a criminal” while touring …" goes on with the report.
+            if (token.lower_ in _CONTRAST_OPENERS and following.tag_ != "VBG") or (token.lower_ in ("before", "after") and _opens_aside(following)):
                 return token.idx
             # "…, a claim the treasurer disputed", "…, an admission that …": the writer's apposition to the report.
             if token.text == "," and following.lower_ in ("a", "an", "another"):
@@ -568,8 +610,15 @@ class QuoteRules:
             if after and after[0].idx == quote.start and before[0].pos_ in ("VERB", "ADP", "SCONJ", "ADV"):
                 return None  # "Asked what he wants, Adelson said, “…”": a scene-setting lead, the quotation is the content
             lead_in = [t for t in after if t.idx < quote.start]
+            # "…, Marsh said, adding, “…”": the quotation has a tag of its own, a participle in the same sentence.
+            if lead_in and lead_in[0].tag_ == "VBG" and lead_in[0].lemma_.lower() in SPEECH_VERBS:
+                return None
             if lead_in and lead_in[-1].text in (":", ",") and any(t.lemma_.lower() in SPEECH_VERBS and t.pos_ == "VERB" for t in lead_in):
                 return None  # the quotation has a tag of its own ("…, Costa reported, his wife whispered to him: “…”")
+            # "“…” about the ruling, said Maya Okafor, director of …", "…, said Marsh, angered that …": after a
+            # tag that follows the quotation, only a sentence going on ("…, she said, would turn …") is reported.
+            if after and after[0].idx > quote.end and not _goes_on_with_the_sentence(after[0]):
+                after = []
             contents = [self._through_closing_mark(span) for span in (self._content_span(before), self._content_span(after)) if span is not None]
             if not contents or not any(s <= quote.start and quote.end <= e for s, e in contents):
                 continue
@@ -675,7 +724,7 @@ class QuoteRules:
         if len(rest) < 3 or rest[0].text != ",":
             return
         first = rest[1]
-        if not (first.lower_ == "that" or (first.pos_ in ("AUX", "VERB") and first.tag_ not in ("VBG", "VBN"))):
+        if not _goes_on_with_the_sentence(first):
             return
         candidate.contents.append(self._content_span(rest[1:]))
         candidate.kind = "mixed"
