@@ -152,8 +152,7 @@ def fit_classifier(model_dir: Path, examples: list[Example], dev: list[Example],
             optimizer.step()
             schedule.step()
             optimizer.zero_grad()
-        with compute_precision(config.precision):
-            scores = grounded_dev_score(classifier.eval().probabilities(tokenizer, [text for text, _ in dev], max_length), dev)
+        scores = grounded_dev_score(classifier.eval().probabilities(tokenizer, [text for text, _ in dev], max_length, precision=config.precision), dev)
         mean = (scores["stance_macro_f1"] + scores["addressed_f1"]) / 2
         history.append({"epoch": epoch, "seconds": round(time.time() - started), "grounded_dev": scores})
         print(f"target classifier epoch {epoch}: grounded dev stance {scores['stance_macro_f1']}, addressed {scores['addressed_f1']}", flush=True)

@@ -242,11 +242,11 @@ class TargetClassifier(torch.nn.Module):
         save_file({name: t.detach().float().contiguous() for name, t in self.head.state_dict().items()}, str(directory / TARGET_CLASSIFIER_HEAD_FILE))
         tokenizer.save_pretrained(str(directory))
 
-    def probabilities(self, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 32) -> np.ndarray:
-        """(n, targets, 4) probabilities; texts of similar length are batched together (less padding on CPU)."""
+    def probabilities(self, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 32, precision: str = "fp32") -> np.ndarray:
+        """(n, targets, 4) probabilities at ``precision``; texts of similar length are batched together (less padding on CPU)."""
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         result = np.zeros((len(texts), self.targets, len(MODEL_LABELS)), dtype=np.float32)
-        with torch.inference_mode():
+        with torch.inference_mode(), compute_precision(precision):
             for start in range(0, len(order), batch_size):
                 chosen = order[start : start + batch_size]
                 tokens = tokenizer([texts[i] for i in chosen], padding=True, truncation=True, max_length=max_length, return_tensors="pt")
@@ -445,8 +445,8 @@ class StanceClassifier:
 
     def classifier_probs(self, texts: Sequence[str]) -> np.ndarray:
         """The target classifier's probabilities (n, targets, 4) for each text."""
-        with self._lock, compute_precision(self.precision):
-            return self.target_classifier.probabilities(self.classifier_tokenizer, texts, self.settings.max_length, self.batch_size)
+        with self._lock:
+            return self.target_classifier.probabilities(self.classifier_tokenizer, texts, self.settings.max_length, self.batch_size, self.precision)
 
     def expert_logits(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(tuned, reference, target) outputs for (claim, text) pairs; each distinct text is encoded once.
