@@ -84,7 +84,9 @@ def test_ingest_dag_indexes_the_demo_corpus_once(ingest_env, es, es_settings):
                 for p in story["paths"]}
     assert len(clusters) == 1
 
-    # Aggregations see every quote (a page of hits would see only some of the 200+).
+    # Aggregations see every quote (a page of hits would see only some of the 200+), once the
+    # last bulk of quotes is searchable: the pipeline indexes without waiting for a refresh.
+    es.indices.refresh(index=quotes_alias)
     speaker_buckets = es.search(index=quotes_alias, size=0, aggs={"s": {"terms": {"field": "speaker", "size": 1000}}})
     speakers = {b["key"] for b in speaker_buckets["aggregations"]["s"]["buckets"]}
     expected_speakers = {q["speaker"] for q in EXPECTED["quotes"]}
