@@ -46,6 +46,10 @@ MAX_VERB_DISTANCE = 10
 # How far after a quotation its reporting verb may come: past a long apposition
 # ("Fred Kagan, director of the Critical Threats Project at the American Enterprise Institute, said").
 MAX_TAG_TOKENS = 24
+# How close after a quotation a verb of any kind must come to make its tag ("“…,” the senator grinned").
+BARE_TAG_TOKENS = 4
+# How far up the parse from a quotation the last-resort rule looks for the verb whose predicate holds it.
+MAX_PREDICATE_DEPTH = 4
 
 
 _SENTENCE_END = {".", "!", "?"}
@@ -124,7 +128,7 @@ class TextAnalysis:
         para = self.paragraph_of(end - 1)
         window = []
         for token in self.tokens_in(end, para.end):
-            if token.text in _SENTENCE_END or (self.is_mark_token(token) and self.inside_quote(token.idx)):
+            if _ends_sentence(token) or (self.is_mark_token(token) and self.inside_quote(token.idx)):
                 break
             window.append(token)
             if len(window) >= 40:
@@ -136,12 +140,18 @@ class TextAnalysis:
         para = self.paragraph_of(start)
         window: list[Token] = []
         for token in reversed(self.tokens_in(para.start, start)):
-            if token.text in _SENTENCE_END or (self.is_mark_token(token) and self.inside_quote(token.idx)):
+            if _ends_sentence(token) or (self.is_mark_token(token) and self.inside_quote(token.idx)):
                 break
             window.insert(0, token)
             if len(window) >= 50:
                 break
         return window
+
+
+def _ends_sentence(token: Token) -> bool:
+    """A full stop, question or exclamation mark; not the dot of an abbreviation the tokenizer split
+    off and the tagger kept in the name ("Lt. Gen. Ada Brennan")."""
+    return token.text in _SENTENCE_END and not (token.text == "." and token.pos_ == "PROPN")
 
 
 def _span_of(tokens: list[Token]) -> tuple[int, int]:
@@ -248,6 +258,23 @@ def _word_sequence(text: str) -> str:
     return " " + " ".join(re.findall(r"\w+", text.casefold())) + " "
 
 
+def _predicate(verb: Token) -> list[Token]:
+    """The words after a verb that complete it (objects, complements, modifiers), in text order."""
+    # "questioned Brill’s “Nashville values” and her readiness to lead": a second object the parse
+    # hangs on the verb as a conjunct is still what the verb takes.
+    objects = [c for c in verb.children if c.i > verb.i and c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN")]
+    kept = [c for c in verb.children if c.i > verb.i and c.dep_ not in ("punct", "cc", "conj")] + objects
+    kept += [c for c in verb.children if c.dep_ == "cc" and any(o.i > c.i for o in objects)]
+    return sorted((t for c in kept for t in c.subtree if not t.is_space), key=lambda t: t.i)
+
+
+def _one_person(subject: Token) -> bool:
+    """A subject naming one speaker: a name, "he"/"she"/"I"/"we", a singular person noun ("the senator");
+    not a group ("critics")."""
+    one = looks_like_name(subject) or subject.lower_ in ("he", "she", "i", "we") or subject.lemma_.lower() in PERSON_NOUNS
+    return one and subject.tag_ != "NNS"
+
+
 def _one_that_clause(tokens: list[Token]) -> bool:
     """"wrote that Christie was thinking:" leads to its quotation; "said that Cuba would sue, Rubio fired
     back:" holds a second clause with its own speaker, so before a colon only a that-clause without a
@@ -259,6 +286,19 @@ def _one_that_clause(tokens: list[Token]) -> bool:
 def _is_cue_verb(token: Token) -> bool:
     lemma = token.lemma_.lower()
     return lemma in SPEECH_VERBS or lemma in INDIRECT_VERBS or lemma in CHARACTERISING_VERBS or lemma in JUDGING_VERBS or lemma in DENIAL_VERBS
+
+
+def _goes_on(quote: Candidate, analysis: TextAnalysis) -> bool:
+    """Whether an untagged quotation after ``quote`` in its paragraph is its next fragment: after a
+    direct quote, or a whole mixed or reported sentence tagged after its words ("The levy is “a tax on
+    musicians,” Okafor said. “…”", "The deal is dead, Okafor said. “…”"); not after a clause that starts
+    inside a sentence ("X said she felt the law “…,” she said. “…”": the clause is part of X's report,
+    the tag a second one)."""
+    if quote.kind == "direct":
+        return True
+    tagged_after = quote.kind in ("mixed", "indirect") and quote.cue is not None and quote.cue[0] >= quote.contents[-1][1]
+    before = analysis.text[analysis.paragraph_of(quote.start).start : quote.start].rstrip()
+    return tagged_after and (not before or before[-1] in ".!?”\"’")
 
 
 def _takes_that_clause(verb: Token, clause: Token) -> bool:
@@ -298,7 +338,7 @@ class QuoteRules:
         for index, quote in enumerate(quotes):
             if id(quote) in self.consumed:
                 continue
-            candidate = self._embedded(quote) or self._parenthetical_tag(quote) or self._post_tag(quote) or self._byline(quote) or self._pre_tag(quote) or self._prev_paragraph_colon(quote) or self._characterised_on_surface(quote)
+            candidate = self._embedded(quote) or self._parenthetical_tag(quote) or self._post_tag(quote) or self._byline(quote) or self._pre_tag(quote) or self._prev_paragraph_colon(quote) or self._characterised_on_surface(quote) or self._predicate_of_a_named_speaker(quote)
             if candidate is None:
                 candidate = self._untagged(quote)
             if candidate is None:
@@ -346,17 +386,12 @@ class QuoteRules:
 
     def _embedded(self, quote: QuotedSpan) -> Candidate | None:
         """A quoted phrase inside a sentence, governed by a reporting or characterising verb."""
-        text = self.analysis.text
-        before = text[self.analysis.paragraph_of(quote.start).start : quote.start].rstrip()
-        if not before or not (before[-1].isalnum() or before[-1] in "’'"):
+        if not self._inside_sentence(quote) or self._words(quote) < MIN_EMBEDDED_WORDS:
             return None
-        if self._words(quote) < MIN_EMBEDDED_WORDS or _is_title_like(quote.inner_text(text)):
+        root = self._quote_root(quote)
+        if root is None:
             return None
-        inside = self.analysis.tokens_in(quote.start, quote.end)
-        roots = [t for t in inside if (not (quote.start <= t.head.idx < quote.end) or t.head == t) and not t.is_punct]
-        if not roots:
-            return None
-        arc, verb = roots[0], roots[0].head
+        arc, verb = root, root.head
         for _ in range(MAX_VERB_DISTANCE):
             # The verb comes before the quote, or after the whole reported clause ("X had “…” yet, she said").
             placed = verb.idx < quote.start or (arc.dep_ == "ccomp" and arc.left_edge.idx < quote.start)
@@ -388,8 +423,7 @@ class QuoteRules:
             return None
         if subject.dep_ == "nsubjpass" or any(c.dep_ == "auxpass" for c in verb.children):
             return None  # "was dubbed “…” by a blog": the subject is not the one speaking
-        limit = (self.analysis.paragraph_of(subject.idx).start, verb.idx if subject.idx < verb.idx else self.analysis.paragraph_of(subject.idx).end)
-        subject_span = _phrase(subject, limit)
+        subject_span = self._subject_phrase(subject, verb)
         cue = _span_of([verb])
         lemma = verb.lemma_.lower()
         if lemma in CHARACTERISING_VERBS:
@@ -404,7 +438,7 @@ class QuoteRules:
             end = quote.end
             if holder is not None and verb.idx < quote.start:
                 end = max(end, self._trim_end(start, self._aside_start(start, _span_of([holder.right_edge])[1]), quote.end))
-            return Candidate("mixed", [(start, end)], subject, subject_span, cue, quote)
+            return Candidate("mixed", [(start, self._with_reason(verb, start, end))], subject, subject_span, cue, quote)
         if verb.idx > quote.start and arc.dep_ != "ccomp":
             return Candidate("direct", [(quote.start, quote.end)], subject, subject_span, cue, quote)
         if arc.dep_ == "ccomp":
@@ -412,20 +446,78 @@ class QuoteRules:
         else:
             # "pledged to oppose legal status “today, tomorrow, forever”", "accused Obama of “…”":
             # the quoted words belong to the verb's whole predicate.
-            clause = sorted(
-                (t for c in verb.children if c.i > verb.i and c.dep_ not in ("punct", "cc", "conj") for t in c.subtree if not t.is_space),
-                key=lambda t: t.i,
-            )
+            clause = _predicate(verb)
             # "told diners at a cafe that “…”": the one told is not what was said.
             that = next((t for t in clause if t.lower_ == "that" and t.dep_ == "mark" and t.idx < quote.start), None)
             if that is not None and lemma in SPEECH_VERBS:
                 clause = [t for t in clause if t.i >= that.i]
+        start, end = self._holding_clause(clause, quote)
+        return Candidate("mixed", [(start, self._with_reason(verb, start, end))], subject, subject_span, cue, quote)
+
+    def _with_reason(self, verb: Token, start: int, end: int) -> int:
+        """"called the report a “rush to judgment,” because delegates can still change their minds": the
+        reason the speaker gives, right after the quote, is part of what they said."""
+        because = next((c for c in verb.children if c.dep_ == "advcl" and c.left_edge.lower_ == "because" and c.left_edge.idx >= end), None)
+        if because is None or any(not t.is_punct for t in self.analysis.tokens_in(end, because.left_edge.idx)):
+            return end
+        return self._trim_end(start, _span_of([because.right_edge])[1], end)
+
+    def _inside_sentence(self, quote: QuotedSpan) -> bool:
+        """A quotation that goes on a sentence's words (not one opening a sentence or following a tag's
+        punctuation), and is no title."""
+        text = self.analysis.text
+        before = text[self.analysis.paragraph_of(quote.start).start : quote.start].rstrip()
+        return bool(before) and (before[-1].isalnum() or before[-1] in "’'") and not _is_title_like(quote.inner_text(text))
+
+    def _quote_root(self, quote: QuotedSpan) -> Token | None:
+        """The first word inside the quotation whose head lies outside it: where the parse hangs the quote."""
+        inside = self.analysis.tokens_in(quote.start, quote.end)
+        return next((t for t in inside if (not (quote.start <= t.head.idx < quote.end) or t.head == t) and not t.is_punct), None)
+
+    def _subject_phrase(self, subject: Token, verb: Token) -> tuple[int, int]:
+        """The speaker's noun phrase, kept within its paragraph and on its side of the verb."""
+        paragraph = self.analysis.paragraph_of(subject.idx)
+        return _phrase(subject, (paragraph.start, verb.idx if subject.idx < verb.idx else paragraph.end))
+
+    def _holding_clause(self, clause: list[Token], quote: QuotedSpan) -> tuple[int, int]:
+        """The reported clause holding the quotation, from its first word (past a leading conjunction other
+        than "that", or a comma) to its end, less a trailing aside of the writer's."""
         while clause and ((clause[0].dep_ == "mark" and clause[0].lower_ != "that") or clause[0].is_punct) and clause[0].idx < quote.start:
-            clause.pop(0)
+            clause = clause[1:]
         start = min(clause[0].idx, quote.start) if clause else quote.start
         end = max(_span_of(clause)[1], quote.end) if clause else quote.end
-        end = self._trim_end(start, self._aside_start(start, end), quote.end)
-        return Candidate("mixed", [(start, end)], subject, subject_span, cue, quote)
+        return start, self._trim_end(start, self._aside_start(start, end), quote.end)
+
+    def _predicate_of_a_named_speaker(self, quote: QuotedSpan) -> Candidate | None:
+        """"Lindqvist heralded the settlement as “a turning point for session players”", "Okafor left
+        early, framing the fee as “a small price for fair pay”": a quotation of some length in the
+        predicate of any verb whose subject (or, for a participle, its clause's subject) is one named
+        person or a pronoun for one is that person's mixed quote, whatever the verb. A last resort,
+        after the reporting-verb rules; groups ("critics") and catchwords of a word or two stay out,
+        as do headlines in title case."""
+        if not self._inside_sentence(quote) or self._words(quote) < MIN_PHRASE_WORDS:
+            return None
+        verb = self._quote_root(quote)
+        for _ in range(MAX_PREDICATE_DEPTH):
+            if verb is None or verb.head == verb:
+                return None
+            verb = verb.head
+            if verb.pos_ == "VERB" and verb.idx < quote.start and not self.analysis.inside_quote(verb.idx):
+                break
+        else:
+            return None
+        subject = _nearest_subject(verb)
+        if subject is None and verb.tag_ == "VBG":
+            # "Okafor left early, framing the fee as “…”": the participle's clause has the subject.
+            subject = _subject_of(verb)
+            if subject is not None and subject.sent != verb.sent:
+                subject = None
+        if subject is None or subject.dep_ == "nsubjpass" or any(c.dep_ == "auxpass" for c in verb.children) or self.analysis.inside_quote(subject.idx):
+            return None
+        if not _one_person(subject) or not verb.text[:1].islower():
+            return None
+        span = self._holding_clause(_predicate(verb), quote)
+        return Candidate("mixed", [span], subject, self._subject_phrase(subject, verb), _span_of([verb]), quote)
 
     def _outermost_report(self, arc: Token, verb: Token, subject: Token) -> tuple[Token, Token, Token]:
         """"Grant said he would sit the minister down and tell him “no more delays”": a cue inside the clause
@@ -463,9 +555,7 @@ class QuoteRules:
         """"Okafor, a Lisbon painter, called Wavelane’s terms “unfair.”": a characterising verb a few words
         before the quotation, when the parse hangs the quoted words elsewhere. Read from the surface:
         the words between verb and quotation are what is characterised, the tag's subject the speaker."""
-        text = self.analysis.text
-        before = text[self.analysis.paragraph_of(quote.start).start : quote.start].rstrip()
-        if not before or not (before[-1].isalnum() or before[-1] in "’'") or _is_title_like(quote.inner_text(text)):
+        if not self._inside_sentence(quote):
             return None
         window = self.analysis.pre_window(quote.start)
         verbs = [i for i, t in enumerate(window) if t.pos_ == "VERB" and t.lemma_.lower() in CHARACTERISING_VERBS]
@@ -683,10 +773,12 @@ class QuoteRules:
         text = self.analysis.text
         inner = text[quote.fragments[-1][0] : quote.end].rstrip(ALL_MARKS + " ")
         after = text[quote.end : quote.end + 1]
-        if not (inner.endswith(_TAG_PUNCT) or after == ",") or self._names_a_work(quote):
-            return None
         window = self.analysis.post_window(quote.end)
-        if not window:
+        if not window or self._names_a_work(quote):
+            return None
+        # “We will see them in court” said Nina Brandt: a tag that opens with its verb needs no comma.
+        verb_first = window[0].lemma_.lower() in SPEECH_VERBS and window[0].tag_ in ("VBD", "VBZ")
+        if not (inner.endswith(_TAG_PUNCT) or after == "," or verb_first):
             return None
         window_limit = (quote.end, window[-1].idx + len(window[-1]))
         according = _according_to(window[:2])
@@ -700,9 +792,13 @@ class QuoteRules:
                 verb = token
                 break
         else:
-            return None
+            # “…,” Okafor bristled. / “…,” the senator grinned.: one person and a verb right after a
+            # quotation are its tag, whatever the verb.
+            verb = next((t for t in window[:BARE_TAG_TOKENS] if t.pos_ == "VERB" and t.tag_ in ("VBD", "VBZ")), None)
+            if verb is None:
+                return None
         found = self._tag_subject(window, verb)
-        if found is None:
+        if found is None or (verb.lemma_.lower() not in SPEECH_VERBS and not _one_person(found[0])):
             return None
         # The tag must start right after the quotation ("“…,” though few agree" is no tag).
         first = next((t for t in window if not t.is_punct), verb)
@@ -746,9 +842,25 @@ class QuoteRules:
 
     def _pre_tag(self, quote: QuotedSpan) -> Candidate | None:
         window = self.analysis.pre_window(quote.start)
-        if not window or window[-1].text not in (":", ","):
+        if not window:
             return None
-        return self._tag_in_window(quote, window[:-1], colon=window[-1].text == ":", headline=self.analysis.paragraph_of(quote.start).index == 0)
+        if window[-1].text in (":", ","):
+            return self._tag_in_window(quote, window[:-1], colon=window[-1].text == ":", headline=self.analysis.paragraph_of(quote.start).index == 0)
+        return self._verb_right_before(quote, window[-1])
+
+    def _verb_right_before(self, quote: QuotedSpan, verb: Token) -> Candidate | None:
+        """"a man in the back yelled “Stay out!”": a speech verb right before a quoted utterance tags it,
+        however the parse hangs the quoted words."""
+        inner = quote.inner_text(self.analysis.text).strip()
+        utterance = inner.endswith(("!", "?")) or self._is_whole_sentence(quote)
+        if verb.lemma_.lower() not in SPEECH_VERBS or verb.tag_ not in ("VBD", "VBZ", "VBG") or not utterance:
+            return None
+        subject = _nearest_subject(verb) or (_subject_of(verb) if verb.tag_ == "VBG" else None)
+        if subject is None and verb.i > 0 and verb.nbor(-1).pos_ in ("NOUN", "PROPN", "PRON"):
+            subject = verb.nbor(-1)  # "a man yelled" parsed as a man who yelled: the noun before the verb
+        if subject is None or not is_plausible_speaker(subject) or self.analysis.inside_quote(subject.idx) or subject.sent != verb.sent:
+            return None
+        return self._direct(quote, subject, self._subject_phrase(subject, verb), _span_of([verb]))
 
     def _tag_in_window(self, quote: QuotedSpan, window: list[Token], colon: bool, headline: bool) -> Candidate | None:
         if not window:
@@ -762,9 +874,15 @@ class QuoteRules:
         speech = [v for v in verbs if v.lemma_.lower() in SPEECH_VERBS]
         # After a comma only a reporting verb makes a tag; after a colon any verb with a speaker
         # as subject does ("put it bluntly:", "summed up the mood:").
-        for verb in list(reversed(speech)) + (verbs if colon else []):
+        # "Brandt shot back, “Nobody in this room believes that.”": after a comma, a whole quoted
+        # sentence is introduced by any verb of one named person's.
+        whole_sentence = not colon and self._is_whole_sentence(quote)
+        others = [v for v in reversed(verbs) if v not in speech] if whole_sentence else []
+        for verb in list(reversed(speech)) + (verbs if colon else others):
             # "Said Comey, “…”": an inverted tag's speaker follows its verb.
             found = self._tag_subject(window if window.index(verb) == 0 else window[: window.index(verb) + 1], verb)
+            if found is not None and verb in others and not _one_person(found[0]):
+                continue
             if found is not None:
                 candidate = self._direct(quote, found[0], found[1], _span_of([verb]))
                 after_verb = window[window.index(verb) + 1 :]
@@ -790,6 +908,11 @@ class QuoteRules:
             return
         candidate.contents[0] = (lead[0].idx, candidate.contents[0][1])
         candidate.kind = "mixed"
+
+    def _is_whole_sentence(self, quote: QuotedSpan) -> bool:
+        """A quoted sentence of its own: capitalised, a few words long, not a title."""
+        inner = quote.inner_text(self.analysis.text).strip()
+        return inner[:1].isupper() and len(inner.split()) >= MIN_UNTAGGED_WORDS and not _is_title_like(inner)
 
     def _prev_paragraph_colon(self, quote: QuotedSpan) -> Candidate | None:
         para = self.analysis.paragraph_of(quote.start)
@@ -826,13 +949,21 @@ class QuoteRules:
             if self.analysis.paragraph_of(nxt.start).index != para:
                 return
             between = self.analysis.tokens_in(end, nxt.start)
-            if any(t.pos_ in ("VERB", "AUX", "SCONJ", "CCONJ") or t.lemma_.lower() in SPEECH_VERBS for t in between):
+            if any(t.pos_ in ("VERB", "AUX", "SCONJ", "CCONJ") or t.lemma_.lower() in SPEECH_VERBS for t in between) and not self._finishes_tag(candidate, between):
                 return
             if self._post_tag(nxt) is not None:
                 return
             candidate.contents.extend(nxt.fragments)  # a fragment may run on over the next paragraphs
             self.consumed.add(id(nxt))
             end = nxt.end
+
+    def _finishes_tag(self, candidate: Candidate, between: list[Token]) -> bool:
+        """“A,” Clark said, noting that the union had voted twice. “B.” — words that only run the tag's
+        sentence on to its end (an aside, "adding that …") leave B the same speaker's next fragment."""
+        if candidate.cue is None or candidate.cue[0] < candidate.contents[-1][1] or between[-1].text not in _SENTENCE_END:
+            return False
+        sentence = self.analysis.token_at(candidate.cue[0]).sent
+        return all(t.sent == sentence for t in between)
 
     # -- indirect speech ---------------------------------------------------------
 
@@ -955,8 +1086,10 @@ class QuoteRules:
             if candidate.inherits:
                 gap = self.analysis.text[previous.extent_end : candidate.start] if previous else None
                 if previous is not None and previous.subject is not None and gap is not None and not gap.strip(" \n.,;”\"’"):
-                    if previous.kind == "direct" and "\n" not in gap:
+                    if _goes_on(previous, self.analysis) and "\n" not in gap:
                         previous.contents.extend(candidate.contents)
+                        if previous.kind == "indirect":
+                            previous.kind = "mixed"  # "Also, the plan is dead, he said. “…”": now partly quoted
                         continue
                     candidate.subject, candidate.subject_span = previous.subject, previous.subject_span
                 else:
