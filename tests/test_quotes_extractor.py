@@ -221,6 +221,11 @@ def test_one_person_is_one_speaker_whatever_the_apostrophe_or_title():
     assert [q.speaker for q in extract_quotes(text)] == ["Liam O'Dowd", "Liam O'Dowd", "Ana Ruiz"]
 
 
+def test_a_headline_question_word_is_not_part_of_a_speaker_name():
+    text = "What Synthaura says\n\nSynthaura has said training is lawful and that its model does not store copies of songs."
+    assert [q.speaker for q in extract_quotes(text)] == ["Synthaura"]
+
+
 def test_a_person_keeps_the_organisation_the_article_gives_them_under_its_full_name():
     text = (
         "“Consent comes first,” said Maya Okafor of the Fair Play for Creators Alliance.\n\n"

@@ -215,10 +215,11 @@ _HONORIFIC = re.compile(r"^(mr|mrs|ms|miss|mx|dr|prof|professor|sir|dame|rev|rev
 
 
 def clean_name(text: str) -> str:
-    """Drop a leading article or title, a possessive ending and stray punctuation; one apostrophe
+    """Drop a leading article, question word or title, a possessive ending and stray punctuation; one apostrophe
     and one quotation mark shape, so "O’Dowd" and "O'Dowd" are one name."""
     text = text.translate(_ONE_MARK_SHAPE)
-    text = re.sub(r"^(the|a|an)\s+", "", text.strip(" ,.;:\n\"—―–-"), flags=re.IGNORECASE)
+    # a question word is a headline's ("What Synthaura says"), never part of a name
+    text = re.sub(r"^(the|a|an|what|who|why|how|when|where|which)\s+", "", text.strip(" ,.;:\n\"—―–-"), flags=re.IGNORECASE)
     text = _HONORIFIC.sub("", text)
     return _POSSESSIVE.sub("", text).strip()
 
