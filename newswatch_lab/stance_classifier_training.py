@@ -1,9 +1,11 @@
 """Training of the stance model's target classifier (``newswatch.enrichment.stance.TargetClassifier``).
 
 The third step of ``scripts/train_stance.py`` (``--classifier-only`` runs it alone over the
-experts and target heads already in the model folder). It starts from the tuned expert's
-fine-tuned MiniLM, keeps the embeddings and lower layers frozen, and trains the upper
-``trainable_layers`` with one four-way head per profile target, on:
+experts and target heads already in the model folder). It starts from the frozen reference
+encoder (all-mpnet-base-v2): the embeddings and lower layers stay the stock ones, so their
+output is computed once per text before training (``lower_layer_cache``) and each epoch runs
+only the classifier's own copies of the upper ``trainable_layers`` and its four-way head per
+profile target, on:
 
 - **grounded statements** (train split), every target labelled;
 - **contrast training pairs** (``contrast-train.jsonl``): both members of minimal pairs written
@@ -26,15 +28,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from transformers import AutoModel, AutoTokenizer
-
 from newswatch.core.labels import LABELS
-from newswatch.enrichment.model_service import compute_precision
+from newswatch.enrichment.model_service import SentenceEncoder, compute_precision
 from newswatch.enrichment.stance import (
     TARGET_CLASSIFIER_DIR,
     StanceClassifier,
     StanceSettings,
     TargetClassifier,
+    lower_hidden,
+    reference_views,
     with_target_classifier,
 )
 from newswatch_lab.stance_data import (
@@ -61,8 +63,8 @@ IGNORED = -100  # a target the example does not label
 @dataclass(frozen=True)
 class ClassifierConfig:
     trainable_layers: int = 4
-    epochs: int = 8
-    lr: float = 5e-5
+    epochs: int = 6
+    lr: float = 3e-5
     head_lr: float = 1e-3
     batch_size: int = 16
     # not_addressed is most pairs' label: the three stances weigh more in the loss
@@ -117,21 +119,59 @@ def grounded_dev_score(probs: np.ndarray, dev: list[Example]) -> dict:
     return score_grounded(gold, probs.reshape(-1, len(MODEL_LABELS)))
 
 
-def fit_classifier(model_dir: Path, examples: list[Example], dev: list[Example], targets: int, config: ClassifierConfig, max_length: int) -> tuple[TargetClassifier, object, list[dict]]:
+def lower_layer_cache(encoder: SentenceEncoder, texts: Sequence[str], split_layer: int, precision: str) -> dict[str, torch.Tensor]:
+    """Each text's output of the frozen lower layers (bf16, unpadded): computed once, read every epoch."""
+    base = encoder.model
+    tokenized = encoder.tokenizer(list(texts), truncation=True, max_length=encoder.config.max_length)["input_ids"]
+    order = sorted(range(len(texts)), key=lambda i: len(tokenized[i]))
+    cache = {}
+    with torch.inference_mode(), compute_precision(precision):
+        for start in range(0, len(order), 32):
+            chosen = order[start : start + 32]
+            tokens = encoder.tokenizer.pad({"input_ids": [tokenized[i] for i in chosen]}, return_tensors="pt")
+            lower = lower_hidden(base, tokens["input_ids"], tokens["attention_mask"], split_layer)
+            for row, index in enumerate(chosen):
+                cache[texts[index]] = lower[row, : len(tokenized[index])].to(torch.bfloat16).clone()
+    return cache
+
+
+def padded(cache: dict[str, torch.Tensor], texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    """(lower hidden states (batch, tokens, width) in fp32, attention mask) for cached texts."""
+    rows = [cache[text] for text in texts]
+    hidden = torch.zeros(len(rows), max(row.shape[0] for row in rows), rows[0].shape[1])
+    mask = torch.zeros(hidden.shape[:2], dtype=torch.long)
+    for number, row in enumerate(rows):
+        hidden[number, : row.shape[0]] = row.float()
+        mask[number, : row.shape[0]] = 1
+    return hidden, mask
+
+
+def cached_probabilities(classifier: TargetClassifier, base: torch.nn.Module, cache: dict[str, torch.Tensor], texts: Sequence[str], precision: str) -> np.ndarray:
+    order = sorted(range(len(texts)), key=lambda i: cache[texts[i]].shape[0])
+    result = np.zeros((len(texts), classifier.targets, len(MODEL_LABELS)), dtype=np.float32)
+    with torch.inference_mode(), compute_precision(precision):
+        for start in range(0, len(order), 64):
+            chosen = order[start : start + 64]
+            hidden, mask = padded(cache, [texts[i] for i in chosen])
+            result[chosen] = torch.softmax(classifier(base, hidden, mask).float(), dim=-1).numpy()
+    return result
+
+
+def fit_classifier(encoder: SentenceEncoder, examples: list[Example], dev: list[Example], targets: int, config: ClassifierConfig) -> tuple[TargetClassifier, list[dict]]:
     """Fine-tune; the epoch with the best grounded-dev mean of stance macro-F1 and addressed F1 is kept."""
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
     rng = random.Random(config.seed)
-    tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
-    transformer = AutoModel.from_pretrained(str(model_dir), local_files_only=True, dtype=torch.float32)
-    classifier = TargetClassifier(transformer, targets)
-    frozen_layers = transformer.config.num_hidden_layers - config.trainable_layers
-    for module in (transformer.embeddings, *transformer.encoder.layer[:frozen_layers]):
-        for parameter in module.parameters():
-            parameter.requires_grad = False
-    encoder_parameters = [p for p in transformer.parameters() if p.requires_grad]
+    base = encoder.model.eval()
+    classifier = TargetClassifier.from_base(base, config.trainable_layers, targets)
+    # only the classifier's copies of the upper layers learn: freeze the stock encoder after copying them
+    for parameter in base.parameters():
+        parameter.requires_grad = False
+    dev_texts = [text for text, _ in dev]
+    cache = lower_layer_cache(encoder, list(dict.fromkeys([text for text, _ in examples] + dev_texts)), classifier.split_layer, config.precision)
+    layer_parameters = list(classifier.layers.parameters())
     optimizer = torch.optim.AdamW(
-        [{"params": encoder_parameters, "lr": config.lr}, {"params": list(classifier.head.parameters()), "lr": config.head_lr}], weight_decay=0.01
+        [{"params": layer_parameters, "lr": config.lr}, {"params": list(classifier.head.parameters()), "lr": config.head_lr}], weight_decay=0.01
     )
     steps = config.epochs * -(-len(examples) // config.batch_size)
     warmup = max(1, int(config.warmup_share * steps))
@@ -143,23 +183,23 @@ def fit_classifier(model_dir: Path, examples: list[Example], dev: list[Example],
     for epoch in range(1, config.epochs + 1):
         classifier.train()
         for batch in length_bucketed_batches(examples, config.batch_size, rng):
-            tokens = tokenizer([text for text, _ in batch], padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+            hidden, mask = padded(cache, [text for text, _ in batch])
             with compute_precision(config.precision):
-                logits = classifier(**tokens)
+                logits = classifier(base, hidden, mask)
             loss = loss_function(logits.float().reshape(-1, len(MODEL_LABELS)), torch.tensor([labels for _, labels in batch]).reshape(-1))
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(encoder_parameters + list(classifier.head.parameters()), 1.0)
+            torch.nn.utils.clip_grad_norm_(layer_parameters + list(classifier.head.parameters()), 1.0)
             optimizer.step()
             schedule.step()
             optimizer.zero_grad()
-        scores = grounded_dev_score(classifier.eval().probabilities(tokenizer, [text for text, _ in dev], max_length, precision=config.precision), dev)
+        scores = grounded_dev_score(cached_probabilities(classifier.eval(), base, cache, dev_texts, config.precision), dev)
         mean = (scores["stance_macro_f1"] + scores["addressed_f1"]) / 2
         history.append({"epoch": epoch, "seconds": round(time.time() - started), "grounded_dev": scores})
         print(f"target classifier epoch {epoch}: grounded dev stance {scores['stance_macro_f1']}, addressed {scores['addressed_f1']}", flush=True)
         if mean > best:
             best, best_state = mean, copy.deepcopy(classifier.state_dict())
     classifier.load_state_dict(best_state)
-    return classifier.eval(), tokenizer, history
+    return classifier.eval(), history
 
 
 def choose_weight(model_dir: Path, dev_texts: dict, dev_gold: dict, classifier_probs: dict, claims: dict[str, str]) -> tuple[float, float, list[dict]]:
@@ -195,22 +235,23 @@ def choose_weight(model_dir: Path, dev_texts: dict, dev_gold: dict, classifier_p
     return best["weight"], float(threshold), sweep
 
 
-def choose_classifier_settings(model_dir: Path, grounded_path: Path = GROUNDED_PATH, in_domain_path: Path = IN_DOMAIN_PATH) -> dict:
+def choose_classifier_settings(
+    model_dir: Path, reference_encoder: SentenceEncoder, grounded_path: Path = GROUNDED_PATH, in_domain_path: Path = IN_DOMAIN_PATH
+) -> dict:
     """Choose the saved classifier's weight and the addressed threshold on dev, against the experts and heads now in ``model_dir``."""
     claims = profile_claims()
     targets = list(claims)
     # the weight is chosen against the experts and heads alone
     settings = replace(StanceSettings.read(model_dir), classifier_weight=0.0)
     settings.write(model_dir)
-    classifier = TargetClassifier.load(model_dir / TARGET_CLASSIFIER_DIR, len(targets))
-    tokenizer = AutoTokenizer.from_pretrained(str(model_dir / TARGET_CLASSIFIER_DIR), local_files_only=True)
+    classifier = TargetClassifier.load(model_dir / TARGET_CLASSIFIER_DIR, reference_encoder.model)
     dev = statement_examples([s for s in load_grounded(grounded_path, set(claims)) if s.split == "dev"], targets)
     in_domain_dev = [e for e in load_in_domain(in_domain_path, claims) if e.split == "dev"]
     dev_texts = {"grounded": [text for text, _ in dev], "in_domain": [(e.text, e.group) for e in in_domain_dev]}
     dev_gold = {"grounded": [MODEL_LABELS[label] for _, labels in dev for label in labels], "in_domain": [e.label for e in in_domain_dev]}
     classifier_probs = {
-        "grounded": classifier.probabilities(tokenizer, dev_texts["grounded"], settings.max_length),
-        "in_domain": classifier.probabilities(tokenizer, [text for text, _ in dev_texts["in_domain"]], settings.max_length),
+        "grounded": reference_views(reference_encoder, classifier, dev_texts["grounded"], "auto")[1],
+        "in_domain": reference_views(reference_encoder, classifier, [text for text, _ in dev_texts["in_domain"]], "auto")[1],
     }
     weight, threshold, sweep = choose_weight(model_dir, dev_texts, dev_gold, classifier_probs, claims)
     replace(settings, target_claims=tuple(claims.values()), classifier_weight=weight, addressed_threshold=threshold).write(model_dir)
@@ -220,6 +261,7 @@ def choose_classifier_settings(model_dir: Path, grounded_path: Path = GROUNDED_P
 
 def train_target_classifier(
     model_dir: Path,
+    reference_encoder: SentenceEncoder,
     config: ClassifierConfig = ClassifierConfig(),
     grounded_path: Path = GROUNDED_PATH,
     contrast_training_paths: Sequence[Path] = CONTRAST_TRAINING_PATHS,
@@ -230,7 +272,7 @@ def train_target_classifier(
     targets = list(claims)
     examples, sources = training_examples(targets, grounded_path, contrast_training_paths, in_domain_path)
     dev = statement_examples([s for s in load_grounded(grounded_path, set(claims)) if s.split == "dev"], targets)
-    classifier, tokenizer, history = fit_classifier(model_dir, examples, dev, len(targets), config, StanceSettings.read(model_dir).max_length)
-    classifier.save(model_dir / TARGET_CLASSIFIER_DIR, tokenizer)
-    chosen = choose_classifier_settings(model_dir, grounded_path, in_domain_path)
+    classifier, history = fit_classifier(reference_encoder, examples, dev, len(targets), config)
+    classifier.save(model_dir / TARGET_CLASSIFIER_DIR)
+    chosen = choose_classifier_settings(model_dir, reference_encoder, grounded_path, in_domain_path)
     return {"config": asdict(config), "data": {**sources, "training_examples": len(examples)}, "epochs": history, **chosen}

@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         metrics_path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
         heads = metrics["target_heads"]
         print(f"target heads: weight {heads['target_weight']}, addressed threshold {heads['addressed_threshold']} (chosen on dev)")
-    metrics["target_classifier"] = train_target_classifier(args.out, ClassifierConfig(seed=config.seed, threads=config.threads))
+    metrics["target_classifier"] = train_target_classifier(args.out, reference_encoder, ClassifierConfig(seed=config.seed, threads=config.threads))
     metrics_path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return 0
 

@@ -51,14 +51,15 @@ def test_in_domain_held_out_macro_f1(shipped_classifier):
 def test_grounded_test_split_stance_and_addressed_detection(shipped_classifier):
     scores = evaluate_grounded(shipped_classifier, GROUNDED_PATH, "test")
     assert scores["addressed"] >= 500
-    assert scores["stance_macro_f1"] >= 0.73, scores
-    assert scores["addressed_f1"] >= 0.83, scores
+    assert scores["stance_macro_f1"] >= 0.78, scores
+    assert min(scores["per_class_f1"].values()) >= 0.73, scores
+    assert scores["addressed_f1"] >= 0.85, scores
 
 
 def test_contrast_pairs(shipped_classifier):
     scores = evaluate_contrast(shipped_classifier, CONTRAST_PATH)
     assert scores["pairs"] >= 150
-    assert scores["pair_accuracy"] >= 0.55, scores
+    assert scores["pair_accuracy"] >= 0.68, scores
 
 
 def test_demo_quote_target_pairs(shipped_classifier):
@@ -69,8 +70,8 @@ def test_demo_quote_target_pairs(shipped_classifier):
     judged = ["not_addressed" if not shipped_classifier.is_addressed(j) else j.label for j in judgements]
     right = sum(j == r["label"] for j, r in zip(judged, rows))
     assert len(rows) >= 30
-    # 27 of 37 since the fourth data round (30 before): see models/stance/README.md
-    assert right >= 27, list(zip(judged, rows))
+    # 32 of 37 since the classifier reads mpnet's upper layers (27 before): see models/stance/README.md
+    assert right >= 32, list(zip(judged, rows))
 
 
 def test_blind_statements_macro_f1(shipped_classifier):

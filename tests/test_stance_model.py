@@ -12,7 +12,7 @@ import json
 import numpy as np
 import pytest
 import torch
-from transformers import BertConfig, BertModel, BertTokenizerFast
+from transformers import BertConfig, BertModel, BertTokenizerFast, MPNetConfig, MPNetModel
 
 from newswatch.commands.stance import run_stance
 from newswatch.core.model import StanceJudgement
@@ -24,11 +24,13 @@ from newswatch.enrichment.stance import (
     StanceSettings,
     StatementEncoder,
     TARGET_CLASSIFIER_DIR,
+    TARGET_CLASSIFIER_LAYERS_FILE,
     TargetClassifier,
     TargetHead,
     aggregate_stance,
     combined_log_probs,
     judgement_from_probs,
+    reference_views,
     save_stance_model,
     save_target_heads,
     softmax,
@@ -150,24 +152,41 @@ def test_combination_is_a_geometric_mean_of_calibrated_experts():
 
 
 @pytest.fixture(scope="module")
-def classifier_model_dir(tiny_model_dir, tmp_path_factory):
-    """The tiny model plus a tiny target classifier mixed in at weight 0.5."""
+def tiny_reference_encoder(tiny_model_dir, tmp_path_factory):
+    """A tiny random MPNet (the target classifier is built from the reference encoder's upper layers)."""
+    directory = tmp_path_factory.mktemp("tiny-reference")
+    torch.manual_seed(2)
+    config = MPNetConfig(
+        vocab_size=len(WORDS) + 7, hidden_size=16, num_hidden_layers=3, num_attention_heads=2,
+        intermediate_size=32, max_position_embeddings=66, pad_token_id=0,
+    )
+    MPNetModel(config).save_pretrained(str(directory))
+    BertTokenizerFast(vocab_file=str(tiny_model_dir / "vocab.txt")).save_pretrained(str(directory))
+    return SentenceEncoder(EncoderConfig(model_dir=directory, max_length=32))
+
+
+@pytest.fixture(scope="module")
+def classifier_model_dir(tiny_model_dir, tiny_reference_encoder, tmp_path_factory):
+    """The tiny model plus a tiny target classifier (its own copy of the reference's top 2 layers) mixed in at weight 0.5."""
     import shutil
     from dataclasses import replace
 
     directory = tmp_path_factory.mktemp("tiny-stance-classifier")
     shutil.copytree(tiny_model_dir, directory, dirs_exist_ok=True)
     torch.manual_seed(1)
-    transformer = BertModel(BertConfig(vocab_size=len(WORDS) + 7, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, max_position_embeddings=64))
-    TargetClassifier(transformer, targets=1).save(directory / TARGET_CLASSIFIER_DIR, BertTokenizerFast(vocab_file=str(tiny_model_dir / "vocab.txt")))
+    classifier = TargetClassifier.from_base(tiny_reference_encoder.model, trainable_layers=2, targets=1)
+    with torch.no_grad():
+        for parameter in classifier.layers.parameters():
+            parameter.add_(0.1 * torch.randn_like(parameter))  # trained layers differ from the stock ones
+    classifier.save(directory / TARGET_CLASSIFIER_DIR)
     replace(StanceSettings.read(directory), classifier_weight=0.5).write(directory)
     return directory
 
 
-def test_the_target_classifier_joins_only_for_profile_claims(tiny_model_dir, classifier_model_dir, tiny_encoder):
+def test_the_target_classifier_joins_only_for_profile_claims(tiny_model_dir, classifier_model_dir, tiny_encoder, tiny_reference_encoder):
     pairs = [(PROFILE_CLAIM, "we support consent"), ("artists must pay", "the lawsuit is meritless")]
-    without = tiny_classifier_for(tiny_model_dir, tiny_encoder)
-    mixed = tiny_classifier_for(classifier_model_dir, tiny_encoder)
+    without = StanceClassifier(tiny_model_dir, claim_encoder=tiny_encoder, reference_encoder=tiny_reference_encoder)
+    mixed = StanceClassifier(classifier_model_dir, claim_encoder=tiny_encoder, reference_encoder=tiny_reference_encoder)
     assert without.target_classifier is None and mixed.target_classifier is not None
     stance, addressed = without.stance_and_addressed(pairs)
     classified = mixed.classifier_probs(["we support consent"])[:, 0]
@@ -179,13 +198,31 @@ def test_the_target_classifier_joins_only_for_profile_claims(tiny_model_dir, cla
     assert mixed_stance[1] == pytest.approx(stance[1], abs=1e-6) and mixed_addressed[1] == pytest.approx(addressed[1], abs=1e-6)
 
 
-def test_the_target_classifier_is_stored_in_half_precision_and_reloads_the_same(classifier_model_dir):
+def test_the_shared_lower_layers_leave_the_stock_reference_embedding_unchanged(classifier_model_dir, tiny_reference_encoder):
+    classifier = TargetClassifier.load(classifier_model_dir / TARGET_CLASSIFIER_DIR, tiny_reference_encoder.model)
+    texts = ["we support consent", "the lawsuit is meritless , the companies must pay creators for training data", "ai"]
+    tiny_reference_encoder.clear_cache()
+    vectors, probabilities = reference_views(tiny_reference_encoder, classifier, texts, tiny_reference_encoder.config.precision)
+    assert vectors == pytest.approx(tiny_reference_encoder.encode(texts), abs=1e-5)
+    assert probabilities.shape == (3, 1, len(MODEL_LABELS))
+    assert probabilities.sum(axis=-1) == pytest.approx(np.ones((3, 1)), abs=1e-5)
+    # The trained layers, not the stock ones, make the classifier's judgement.
+    stock = TargetClassifier.from_base(tiny_reference_encoder.model, trainable_layers=2, targets=1)
+    stock.head.load_state_dict(classifier.head.state_dict())
+    assert not np.allclose(reference_views(tiny_reference_encoder, stock.eval(), texts)[1], probabilities, atol=1e-4)
+
+
+def test_the_target_classifier_stores_only_its_trained_layers_in_half_precision_and_reloads_the_same(classifier_model_dir, tiny_reference_encoder):
     from safetensors import safe_open
 
-    with safe_open(str(classifier_model_dir / TARGET_CLASSIFIER_DIR / "model.safetensors"), framework="pt") as handle:
+    with safe_open(str(classifier_model_dir / TARGET_CLASSIFIER_DIR / TARGET_CLASSIFIER_LAYERS_FILE), framework="pt") as handle:
         assert {handle.get_tensor(name).dtype for name in handle.keys()} == {torch.float16}
-    tokens = {"input_ids": torch.tensor([[2, 5, 6, 3]]), "attention_mask": torch.ones(1, 4, dtype=torch.long)}
-    first, second = (TargetClassifier.load(classifier_model_dir / TARGET_CLASSIFIER_DIR, 1)(**tokens) for _ in range(2))
+        # the two trained layers only: no embeddings, no lower layers (they are the stock encoder's)
+        assert {name.split(".")[0] for name in handle.keys()} == {"0", "1"}
+    base = tiny_reference_encoder.model
+    hidden = torch.randn(1, 4, 16)
+    mask = torch.ones(1, 4, dtype=torch.long)
+    first, second = (TargetClassifier.load(classifier_model_dir / TARGET_CLASSIFIER_DIR, base)(base, hidden, mask) for _ in range(2))
     assert first.shape == (1, 1, len(MODEL_LABELS))
     assert torch.allclose(first, second)
 
@@ -347,7 +384,7 @@ def test_cli_addressed_prints_only_addressed_targets(tiny_model_dir, tiny_encode
     assert addressed_only.getvalue() == ""
 
 
-def test_bf16_inference_agrees_with_fp32_and_returns_fp32(tiny_model_dir, classifier_model_dir):
+def test_bf16_inference_agrees_with_fp32_and_returns_fp32(tiny_model_dir, classifier_model_dir, tiny_reference_encoder):
     texts = ["we support consent", "the lawsuit is meritless", "ai companies must pay creators for training data"]
     fp32, bf16 = (
         SentenceEncoder(EncoderConfig(model_dir=tiny_model_dir, max_length=32, cache_size=0, precision=precision)).encode(texts)
@@ -356,6 +393,29 @@ def test_bf16_inference_agrees_with_fp32_and_returns_fp32(tiny_model_dir, classi
     assert bf16.dtype == np.float32
     assert (fp32 * bf16).sum(axis=1).min() > 0.99
     encoder = SentenceEncoder(EncoderConfig(model_dir=tiny_model_dir, max_length=32, cache_size=0, precision="fp32"))
+    reference = SentenceEncoder(EncoderConfig(model_dir=tiny_reference_encoder.config.model_dir, max_length=32, cache_size=0, precision="fp32"))
     pairs = [(PROFILE_CLAIM, text) for text in texts]
-    exact, fast = (tiny_classifier_for(classifier_model_dir, encoder, precision=precision).full_probabilities(pairs) for precision in ("fp32", "bf16"))
+    exact, fast = (
+        StanceClassifier(classifier_model_dir, claim_encoder=encoder, reference_encoder=reference, precision=precision).full_probabilities(pairs)
+        for precision in ("fp32", "bf16")
+    )
     assert fast.dtype == exact.dtype and np.abs(fast - exact).max() < 0.03
+
+
+def test_classifier_training_reads_cached_lower_layers_that_match_the_inference_pass(tiny_reference_encoder):
+    from newswatch_lab.stance_classifier_training import ClassifierConfig, cached_probabilities, fit_classifier, lower_layer_cache
+
+    examples = [("we support consent", [0]), ("the lawsuit is meritless", [1]), ("ai companies must pay creators", [0]), ("voice", [3])] * 2
+    config = ClassifierConfig(trainable_layers=2, epochs=2, batch_size=4, threads=1, precision="fp32")
+    before = tiny_reference_encoder.model.encoder.layer[-1].output.dense.weight.detach().clone()
+    classifier, history = fit_classifier(tiny_reference_encoder, examples, examples[:4], targets=1, config=config)
+    assert [row["epoch"] for row in history] == [1, 2] and classifier.split_layer == 1
+    # the classifier's own layers learnt; the stock encoder's stayed as they were
+    stock_top = tiny_reference_encoder.model.encoder.layer[-1].state_dict()
+    assert any(not torch.equal(stock_top[name], value) for name, value in classifier.layers[-1].state_dict().items())
+    assert torch.equal(stock_top["output.dense.weight"], before)
+    texts = [text for text, _ in examples[:4]]
+    cache = lower_layer_cache(tiny_reference_encoder, texts, classifier.split_layer, "fp32")
+    trained_on = cached_probabilities(classifier, tiny_reference_encoder.model, cache, texts, "fp32")
+    # the cache keeps bf16 hidden states: what training saw differs from inference by rounding only
+    assert trained_on == pytest.approx(reference_views(tiny_reference_encoder, classifier, texts)[1], abs=0.02)

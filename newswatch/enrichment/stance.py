@@ -37,13 +37,20 @@ that the statement addresses the claim at all, and ``label`` / ``probs`` the sta
 ``addressed_threshold``. When the largest stance probability is below ``threshold`` the
 label is ``uncertain``: stored like any other label, never dropped.
 
+The **target classifier** (``TargetClassifier``) is the reference encoder's upper layers
+fine-tuned on the grounded statements, judging every profile target four ways; its
+distribution joins the mix for profile claims with weight ``classifier_weight``. It shares the
+stock encoder's lower layers, so one pass over a statement serves both (``reference_views``).
+
 Files in the model folder: ``config.json`` + ``model.safetensors`` (fine-tuned encoder,
 fp16 on disk), tokenizer files, ``stance_head.safetensors``,
-``reference_head.safetensors``, ``target_heads.safetensors`` and ``stance_config.json``
-(labels, ranks, temperatures, thresholds, target claims, max length).
+``reference_head.safetensors``, ``target_heads.safetensors``, ``target_classifier/`` (its
+trained layers in fp16, its head and split layer) and ``stance_config.json`` (labels, ranks,
+temperatures, thresholds, target claims, max length).
 """
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import threading
@@ -73,6 +80,8 @@ REFERENCE_HEAD_FILE = "reference_head.safetensors"
 TARGET_HEADS_FILE = "target_heads.safetensors"
 TARGET_CLASSIFIER_DIR = "target_classifier"
 TARGET_CLASSIFIER_HEAD_FILE = "target_classifier_head.safetensors"
+TARGET_CLASSIFIER_LAYERS_FILE = "target_classifier_layers.safetensors"
+TARGET_CLASSIFIER_CONFIG_FILE = "target_classifier.json"
 STANCE_CONFIG_FILE = "stance_config.json"
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_ADDRESSED_THRESHOLD = 0.5
@@ -210,55 +219,103 @@ def with_target_heads(stance: np.ndarray, target: np.ndarray, weight: float) -> 
     return softmax(mixed)
 
 
-class TargetClassifier(torch.nn.Module):
-    """A fine-tuned transformer that reads the statement alone and judges every profile target four ways.
+def run_layers(base: torch.nn.Module, layers: Iterable[torch.nn.Module], hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """``hidden`` (batch, tokens, width) through ``layers`` of an MPNet encoder, with ``base``'s relative position bias."""
+    position_bias = base.encoder.compute_position_bias(hidden)
+    additive_mask = (1.0 - attention_mask[:, None, None, :].to(hidden.dtype)) * torch.finfo(hidden.dtype).min
+    for layer in layers:
+        hidden = layer(hidden, additive_mask, position_bias)[0]
+    return hidden
 
-    Unlike the experts and target heads, which read frozen sentence embeddings, its upper
-    layers are trained on the grounded statements and on minimal pairs, so it can notice
-    the small edits ("with consent" / "without consent", a denial, a question) that leave a
-    sentence embedding almost unchanged. One linear head gives ``len(MODEL_LABELS)`` logits
-    per target, in the order of ``StanceSettings.target_claims``.
+
+def lower_hidden(base: torch.nn.Module, input_ids: torch.Tensor, attention_mask: torch.Tensor, split_layer: int) -> torch.Tensor:
+    """The output of ``base``'s embeddings and its first ``split_layer`` layers: what the classifier and the stock encoder share."""
+    return run_layers(base, base.encoder.layer[:split_layer], base.embeddings(input_ids=input_ids), attention_mask)
+
+
+def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+
+
+class TargetClassifier(torch.nn.Module):
+    """Fine-tuned upper layers of the reference encoder (all-mpnet-base-v2) that judge every profile target four ways.
+
+    The experts and target heads read frozen sentence embeddings, which barely move when
+    a small edit flips a position ("with consent" / "without consent", a denial, a
+    question). This classifier's own copies of the encoder's upper layers are trained on
+    the grounded statements and on minimal pairs; its lower layers are the stock
+    encoder's, so the stance model computes them once for both (see
+    ``reference_views``) and the folder stores only the trained layers. One linear head
+    gives ``len(MODEL_LABELS)`` logits per target, in the order of
+    ``StanceSettings.target_claims``.
     """
 
-    def __init__(self, transformer: torch.nn.Module, targets: int, dropout: float = 0.1):
+    def __init__(self, layers: torch.nn.ModuleList, split_layer: int, hidden_size: int, targets: int, dropout: float = 0.1):
         super().__init__()
-        self.transformer = transformer
+        self.layers = layers
+        self.split_layer = split_layer
         self.targets = targets
         self.dropout = torch.nn.Dropout(dropout)
-        self.head = torch.nn.Linear(int(transformer.config.hidden_size), targets * len(MODEL_LABELS))
-
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, **_: torch.Tensor) -> torch.Tensor:
-        """Logits (batch, targets, 4)."""
-        hidden = self.transformer(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-        return self.head(self.dropout(pooled)).view(-1, self.targets, len(MODEL_LABELS))
-
-    def save(self, directory: Path, tokenizer) -> None:
-        """Transformer in fp16 (like the tuned expert's), head in fp32, tokenizer beside them."""
-        directory.mkdir(parents=True, exist_ok=True)
-        half = {name: t.detach().to(torch.float16).contiguous() for name, t in self.transformer.state_dict().items()}
-        self.transformer.save_pretrained(str(directory), state_dict=half)
-        save_file({name: t.detach().float().contiguous() for name, t in self.head.state_dict().items()}, str(directory / TARGET_CLASSIFIER_HEAD_FILE))
-        tokenizer.save_pretrained(str(directory))
-
-    def probabilities(self, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 32, precision: str = "fp32") -> np.ndarray:
-        """(n, targets, 4) probabilities at ``precision``; texts of similar length are batched together (less padding on CPU)."""
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        result = np.zeros((len(texts), self.targets, len(MODEL_LABELS)), dtype=np.float32)
-        with torch.inference_mode(), compute_precision(precision):
-            for start in range(0, len(order), batch_size):
-                chosen = order[start : start + batch_size]
-                tokens = tokenizer([texts[i] for i in chosen], padding=True, truncation=True, max_length=max_length, return_tensors="pt")
-                result[chosen] = torch.softmax(self(**tokens).float(), dim=-1).numpy()
-        return result
+        self.head = torch.nn.Linear(hidden_size, targets * len(MODEL_LABELS))
 
     @staticmethod
-    def load(directory: Path, targets: int) -> TargetClassifier:
-        transformer = AutoModel.from_pretrained(str(directory), local_files_only=True, dtype=torch.float32)
-        classifier = TargetClassifier(transformer, targets)
+    def from_base(base: torch.nn.Module, trainable_layers: int, targets: int) -> TargetClassifier:
+        """A fresh classifier whose layers start as copies of ``base``'s upper ``trainable_layers``."""
+        split_layer = len(base.encoder.layer) - trainable_layers
+        layers = torch.nn.ModuleList(copy.deepcopy(layer) for layer in base.encoder.layer[split_layer:])
+        return TargetClassifier(layers, split_layer, int(base.config.hidden_size), targets)
+
+    def forward(self, base: torch.nn.Module, lower: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Logits (batch, targets, 4) from ``lower_hidden`` at this classifier's split layer."""
+        pooled = mean_pool(run_layers(base, self.layers, lower, attention_mask).float(), attention_mask)
+        return self.head(self.dropout(pooled)).view(-1, self.targets, len(MODEL_LABELS))
+
+    def save(self, directory: Path) -> None:
+        """Trained layers in fp16 (like the tuned expert), head in fp32, the split layer and target count beside them."""
+        directory.mkdir(parents=True, exist_ok=True)
+        save_file({name: t.detach().to(torch.float16).contiguous() for name, t in self.layers.state_dict().items()}, str(directory / TARGET_CLASSIFIER_LAYERS_FILE))
+        save_file({name: t.detach().float().contiguous() for name, t in self.head.state_dict().items()}, str(directory / TARGET_CLASSIFIER_HEAD_FILE))
+        config = {"split_layer": self.split_layer, "layers": len(self.layers), "targets": self.targets}
+        (directory / TARGET_CLASSIFIER_CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+
+    @staticmethod
+    def load(directory: Path, base: torch.nn.Module) -> TargetClassifier:
+        """The classifier in ``directory`` over ``base`` (the stock reference encoder it was trained from)."""
+        config = json.loads((directory / TARGET_CLASSIFIER_CONFIG_FILE).read_text(encoding="utf-8"))
+        if config["split_layer"] + config["layers"] != len(base.encoder.layer):
+            raise StanceModelUnavailable(f"the target classifier in {directory} expects a {config['split_layer'] + config['layers']}-layer reference encoder")
+        classifier = TargetClassifier.from_base(base, config["layers"], config["targets"])
+        classifier.layers.load_state_dict({name: t.float() for name, t in load_file(str(directory / TARGET_CLASSIFIER_LAYERS_FILE)).items()})
         classifier.head.load_state_dict(load_file(str(directory / TARGET_CLASSIFIER_HEAD_FILE)))
         return classifier.eval()
+
+
+def reference_views(
+    encoder: SentenceEncoder, classifier: TargetClassifier | None, texts: Sequence[str], precision: str = "fp32"
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(the stock reference embeddings (n, width), the classifier's probabilities (n, targets, 4) or None) in one pass.
+
+    The lower layers run once per text and feed both the stock upper layers (the frozen
+    embedding the experts and heads read) and the classifier's trained ones. Texts of
+    similar length are batched together (less padding on CPU).
+    """
+    if classifier is None:
+        return encoder.encode(list(texts)), None
+    base = encoder.model
+    tokenized = encoder.tokenizer(list(texts), truncation=True, max_length=encoder.config.max_length)["input_ids"]
+    order = sorted(range(len(texts)), key=lambda i: len(tokenized[i]))
+    vectors = np.zeros((len(texts), encoder.dimension), dtype=np.float32)
+    probabilities = np.zeros((len(texts), classifier.targets, len(MODEL_LABELS)), dtype=np.float32)
+    with torch.inference_mode(), compute_precision(precision):
+        for start in range(0, len(order), encoder.config.batch_size):
+            chosen = order[start : start + encoder.config.batch_size]
+            tokens = encoder.tokenizer.pad({"input_ids": [tokenized[i] for i in chosen]}, return_tensors="pt")
+            lower = lower_hidden(base, tokens["input_ids"], tokens["attention_mask"], classifier.split_layer)
+            stock = run_layers(base, base.encoder.layer[classifier.split_layer :], lower, tokens["attention_mask"]).float()
+            vectors[chosen] = torch.nn.functional.normalize(mean_pool(stock, tokens["attention_mask"]), p=2, dim=1).numpy()
+            probabilities[chosen] = torch.softmax(classifier(base, lower, tokens["attention_mask"]).float(), dim=-1).numpy()
+    return vectors, probabilities
 
 
 def with_target_classifier(stance: np.ndarray, addressed: np.ndarray, classifier_probs: np.ndarray, weight: float) -> tuple[np.ndarray, np.ndarray]:
@@ -425,8 +482,7 @@ class StanceClassifier:
         self._target_index = {claim: i for i, claim in enumerate(self.settings.target_claims)}
         self.target_classifier = None
         if self.settings.classifier_weight > 0:
-            self.target_classifier = TargetClassifier.load(model_dir / TARGET_CLASSIFIER_DIR, len(self.settings.target_claims))
-            self.classifier_tokenizer = AutoTokenizer.from_pretrained(str(model_dir / TARGET_CLASSIFIER_DIR), local_files_only=True)
+            self.target_classifier = TargetClassifier.load(model_dir / TARGET_CLASSIFIER_DIR, self.reference_encoder.model)
         self._lock = threading.Lock()
 
     def _statement_vectors(self, texts: Sequence[str]) -> np.ndarray:
@@ -446,46 +502,58 @@ class StanceClassifier:
     def classifier_probs(self, texts: Sequence[str]) -> np.ndarray:
         """The target classifier's probabilities (n, targets, 4) for each text."""
         with self._lock:
-            return self.target_classifier.probabilities(self.classifier_tokenizer, texts, self.settings.max_length, self.batch_size, self.precision)
+            return reference_views(self.reference_encoder, self.target_classifier, texts, self.precision)[1]
 
     def expert_logits(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(tuned, reference, target) outputs for (claim, text) pairs; each distinct text is encoded once.
 
         tuned and reference are raw logits (n, 3); target is the target heads' mean
-        log-probabilities (n, 4). Claims go through the sentence encoders, whose
-        content-keyed caches keep a catalogue's few claims from being encoded again.
+        log-probabilities (n, 4).
+        """
+        return self._judge(pairs)[:3]
+
+    def _judge(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """``expert_logits`` plus the target classifier's probabilities per pair (n, 4), or None without a classifier.
+
+        Claims go through the sentence encoders, whose content-keyed caches keep a
+        catalogue's few claims from being encoded again; statements share one pass of the
+        reference encoder's lower layers with the classifier (``reference_views``).
         """
         if not pairs:
-            return np.zeros((0, len(LABELS)), np.float32), np.zeros((0, len(LABELS)), np.float32), np.zeros((0, len(MODEL_LABELS)), np.float32)
+            empty = np.zeros((0, len(LABELS)), np.float32)
+            return empty, empty, np.zeros((0, len(MODEL_LABELS)), np.float32), None
         texts = list(dict.fromkeys(text for _, text in pairs))
         position = {text: i for i, text in enumerate(texts)}
         rows = [position[text] for _, text in pairs]
         claims = [claim for claim, _ in pairs]
         with self._lock, torch.inference_mode():
+            reference_vectors, classified = reference_views(self.reference_encoder, self.target_classifier, texts, self.precision)
             base_statements = torch.from_numpy(self.claim_encoder.encode(texts)[rows])
             tuned = self.head(torch.from_numpy(self._statement_vectors(texts)[rows]), base_statements, torch.from_numpy(self.claim_encoder.encode(claims)))
-            reference_statements = torch.from_numpy(self.reference_encoder.encode(texts)[rows])
+            reference_statements = torch.from_numpy(reference_vectors[rows])
             reference_claims = torch.from_numpy(self.reference_encoder.encode(claims))
             reference = self.reference_head(reference_statements, reference_statements, reference_claims)
             target = target_log_probs(self.target_heads, torch.cat([reference_statements, base_statements], dim=-1), reference_claims)
-        return tuned.numpy(), reference.numpy(), target
+        per_pair = None
+        if classified is not None:
+            per_pair = np.array([
+                classified[row][self._target_index[claim]] if claim in self._target_index else np.full(len(MODEL_LABELS), np.nan, np.float32)
+                for row, claim in zip(rows, claims)
+            ])
+        return tuned.numpy(), reference.numpy(), target, per_pair
 
     def stance_and_addressed(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
         """(stance given addressed (n, 3) in ``LABELS`` order, P(addressed) (n,)) for (claim, text) pairs."""
-        tuned, reference, target = self.expert_logits(pairs)
+        tuned, reference, target, classified = self._judge(pairs)
         settings = self.settings
         stance = softmax(combined_log_probs(tuned, reference, settings.temperature, settings.reference_temperature), settings.ensemble_temperature)
         profile_claim = np.array([claim in self._target_index for claim, _ in pairs], dtype=bool)
         addressed = 1.0 - np.exp(target[:, MODEL_LABELS.index(NOT_ADDRESSED)])
         if profile_claim.any():
             stance[profile_claim] = with_target_heads(stance[profile_claim], target[profile_claim], settings.target_weight)
-        if profile_claim.any() and self.target_classifier is not None:
-            chosen = [(claim, text) for (claim, text), profile in zip(pairs, profile_claim) if profile]
-            texts = list(dict.fromkeys(text for _, text in chosen))
-            by_text = dict(zip(texts, self.classifier_probs(texts)))
-            classified = np.array([by_text[text][self._target_index[claim]] for claim, text in chosen])
+        if profile_claim.any() and classified is not None:
             stance[profile_claim], addressed[profile_claim] = with_target_classifier(
-                stance[profile_claim], addressed[profile_claim], classified, settings.classifier_weight
+                stance[profile_claim], addressed[profile_claim], classified[profile_claim], settings.classifier_weight
             )
         return stance, addressed
 
