@@ -176,6 +176,8 @@ def _bench_enrich(args: argparse.Namespace) -> int:
     quotes = judged = 0
     for article in articles[1:]:
         enricher.relevance.encoder.clear_cache()  # every article is new in production
+        if enricher.stance_model is not None:
+            enricher.stance_model.clear_cache()
         wall_start, cpu_start = time.perf_counter(), time.process_time()
         enriched = enricher.enrich(article)
         cpu.append(1000 * (time.process_time() - cpu_start))

@@ -419,3 +419,20 @@ def test_classifier_training_reads_cached_lower_layers_that_match_the_inference_
     trained_on = cached_probabilities(classifier, tiny_reference_encoder.model, cache, texts, "fp32")
     # the cache keeps bf16 hidden states: what training saw differs from inference by rounding only
     assert trained_on == pytest.approx(reference_views(tiny_reference_encoder, classifier, texts)[1], abs=0.02)
+
+
+def test_statement_views_are_cached_by_content(classifier_model_dir, tiny_encoder, tiny_reference_encoder, monkeypatch):
+    import newswatch.enrichment.stance as stance_module
+
+    model = StanceClassifier(classifier_model_dir, claim_encoder=tiny_encoder, reference_encoder=tiny_reference_encoder)
+    computed = []
+    real = stance_module.reference_views
+    monkeypatch.setattr(stance_module, "reference_views", lambda encoder, classifier, texts, precision: computed.append(list(texts)) or real(encoder, classifier, texts, precision))
+    pairs = [(PROFILE_CLAIM, "we support consent"), (PROFILE_CLAIM, "the lawsuit is meritless")]
+    first = model.full_probabilities(pairs)
+    again = model.full_probabilities(list(reversed(pairs)) + [(PROFILE_CLAIM, "voice")])
+    assert computed == [["we support consent", "the lawsuit is meritless"], ["voice"]]
+    assert again[:2] == pytest.approx(first[::-1], abs=1e-6)
+    model.clear_cache()
+    model.full_probabilities(pairs[:1])
+    assert computed[-1] == ["we support consent"]

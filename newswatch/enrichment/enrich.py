@@ -46,6 +46,8 @@ class StanceModel(Protocol):
 
     def is_addressed(self, judgement: StanceJudgement) -> bool: ...
 
+    def clear_cache(self) -> None: ...
+
 
 Aggregate = Callable[..., list[StanceJudgement]]
 

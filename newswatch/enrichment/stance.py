@@ -52,8 +52,10 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -484,6 +486,7 @@ class StanceClassifier:
         if self.settings.classifier_weight > 0:
             self.target_classifier = TargetClassifier.load(model_dir / TARGET_CLASSIFIER_DIR, self.reference_encoder.model)
         self._lock = threading.Lock()
+        self._views: OrderedDict[bytes, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 
     def _statement_vectors(self, texts: Sequence[str]) -> np.ndarray:
         chunks = []
@@ -502,7 +505,28 @@ class StanceClassifier:
     def classifier_probs(self, texts: Sequence[str]) -> np.ndarray:
         """The target classifier's probabilities (n, targets, 4) for each text."""
         with self._lock:
-            return reference_views(self.reference_encoder, self.target_classifier, texts, self.precision)[1]
+            return self._reference_views(texts)[1]
+
+    def _reference_views(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
+        """``reference_views`` with a content-keyed cache, like the sentence encoders' (a syndicated quote is judged once)."""
+        if self.target_classifier is None:
+            return reference_views(self.reference_encoder, None, texts, self.precision)
+        keys = [hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest() for text in texts]
+        missing = list({key: text for key, text in zip(keys, texts) if key not in self._views}.items())
+        if missing:
+            vectors, probabilities = reference_views(self.reference_encoder, self.target_classifier, [text for _, text in missing], self.precision)
+            for (key, _), vector, probability in zip(missing, vectors, probabilities):
+                self._views[key] = (vector, probability)
+        for key in keys:
+            self._views.move_to_end(key)
+        while len(self._views) > max(self.reference_encoder.config.cache_size, len(keys)):
+            self._views.popitem(last=False)
+        return np.stack([self._views[key][0] for key in keys]), np.stack([self._views[key][1] for key in keys])
+
+    def clear_cache(self) -> None:
+        """Forget cached statement views (benchmarks use it to time real inference)."""
+        with self._lock:
+            self._views.clear()
 
     def expert_logits(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(tuned, reference, target) outputs for (claim, text) pairs; each distinct text is encoded once.
@@ -527,7 +551,7 @@ class StanceClassifier:
         rows = [position[text] for _, text in pairs]
         claims = [claim for claim, _ in pairs]
         with self._lock, torch.inference_mode():
-            reference_vectors, classified = reference_views(self.reference_encoder, self.target_classifier, texts, self.precision)
+            reference_vectors, classified = self._reference_views(texts)
             base_statements = torch.from_numpy(self.claim_encoder.encode(texts)[rows])
             tuned = self.head(torch.from_numpy(self._statement_vectors(texts)[rows]), base_statements, torch.from_numpy(self.claim_encoder.encode(claims)))
             reference_statements = torch.from_numpy(reference_vectors[rows])
