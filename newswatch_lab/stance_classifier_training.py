@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from newswatch.core.labels import LABELS
-from newswatch.enrichment.model_service import SentenceEncoder, compute_precision
+from newswatch.enrichment.model_service import SentenceEncoder, compute_precision, length_sorted_batches
 from newswatch.enrichment.stance import (
     TARGET_CLASSIFIER_DIR,
     StanceClassifier,
@@ -121,17 +121,12 @@ def grounded_dev_score(probs: np.ndarray, dev: list[Example]) -> dict:
 
 def lower_layer_cache(encoder: SentenceEncoder, texts: Sequence[str], split_layer: int, precision: str) -> dict[str, torch.Tensor]:
     """Each text's output of the frozen lower layers (bf16, unpadded): computed once, read every epoch."""
-    base = encoder.model
-    tokenized = encoder.tokenizer(list(texts), truncation=True, max_length=encoder.config.max_length)["input_ids"]
-    order = sorted(range(len(texts)), key=lambda i: len(tokenized[i]))
     cache = {}
     with torch.inference_mode(), compute_precision(precision):
-        for start in range(0, len(order), 32):
-            chosen = order[start : start + 32]
-            tokens = encoder.tokenizer.pad({"input_ids": [tokenized[i] for i in chosen]}, return_tensors="pt")
-            lower = lower_hidden(base, tokens["input_ids"], tokens["attention_mask"], split_layer)
+        for chosen, tokens in length_sorted_batches(encoder.tokenizer, texts, encoder.config.max_length, 32):
+            lower = lower_hidden(encoder.model, tokens["input_ids"], tokens["attention_mask"], split_layer)
             for row, index in enumerate(chosen):
-                cache[texts[index]] = lower[row, : len(tokenized[index])].to(torch.bfloat16).clone()
+                cache[texts[index]] = lower[row, : int(tokens["attention_mask"][row].sum())].to(torch.bfloat16).clone()
     return cache
 
 

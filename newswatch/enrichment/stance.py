@@ -52,10 +52,8 @@ from __future__ import annotations
 
 import copy
 import functools
-import hashlib
 import json
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -70,10 +68,13 @@ from newswatch.core.model import StanceJudgement
 from newswatch.core.numeric import log_softmax, softmax
 from newswatch.core.settings import ModelSettings, Settings
 from newswatch.enrichment.model_service import (
+    ContentCache,
     SentenceEncoder,
     compute_precision,
     get_encoder,
     get_reference_encoder,
+    length_sorted_batches,
+    mean_pool,
 )
 
 DEFAULT_MODEL_DIR = ModelSettings.stance_model_dir
@@ -235,11 +236,6 @@ def lower_hidden(base: torch.nn.Module, input_ids: torch.Tensor, attention_mask:
     return run_layers(base, base.encoder.layer[:split_layer], base.embeddings(input_ids=input_ids), attention_mask)
 
 
-def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-    return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-
-
 class TargetClassifier(torch.nn.Module):
     """Fine-tuned upper layers of the reference encoder (all-mpnet-base-v2) that judge every profile target four ways.
 
@@ -305,14 +301,10 @@ def reference_views(
     if classifier is None:
         return encoder.encode(list(texts)), None
     base = encoder.model
-    tokenized = encoder.tokenizer(list(texts), truncation=True, max_length=encoder.config.max_length)["input_ids"]
-    order = sorted(range(len(texts)), key=lambda i: len(tokenized[i]))
     vectors = np.zeros((len(texts), encoder.dimension), dtype=np.float32)
     probabilities = np.zeros((len(texts), classifier.targets, len(MODEL_LABELS)), dtype=np.float32)
     with torch.inference_mode(), compute_precision(precision):
-        for start in range(0, len(order), encoder.config.batch_size):
-            chosen = order[start : start + encoder.config.batch_size]
-            tokens = encoder.tokenizer.pad({"input_ids": [tokenized[i] for i in chosen]}, return_tensors="pt")
+        for chosen, tokens in length_sorted_batches(encoder.tokenizer, texts, encoder.config.max_length, encoder.config.batch_size):
             lower = lower_hidden(base, tokens["input_ids"], tokens["attention_mask"], classifier.split_layer)
             stock = run_layers(base, base.encoder.layer[classifier.split_layer :], lower, tokens["attention_mask"]).float()
             vectors[chosen] = torch.nn.functional.normalize(mean_pool(stock, tokens["attention_mask"]), p=2, dim=1).numpy()
@@ -346,9 +338,7 @@ class StatementEncoder(torch.nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, **_: torch.Tensor) -> torch.Tensor:
         hidden = self.transformer(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state.float()
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(pooled, p=2, dim=1)
+        return torch.nn.functional.normalize(mean_pool(hidden, attention_mask), p=2, dim=1)
 
 
 def save_stance_model(
@@ -486,7 +476,7 @@ class StanceClassifier:
         if self.settings.classifier_weight > 0:
             self.target_classifier = TargetClassifier.load(model_dir / TARGET_CLASSIFIER_DIR, self.reference_encoder.model)
         self._lock = threading.Lock()
-        self._views: OrderedDict[bytes, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._views = ContentCache(self.reference_encoder.config.cache_size)
 
     def _statement_vectors(self, texts: Sequence[str]) -> np.ndarray:
         chunks = []
@@ -511,17 +501,8 @@ class StanceClassifier:
         """``reference_views`` with a content-keyed cache, like the sentence encoders' (a syndicated quote is judged once)."""
         if self.target_classifier is None:
             return reference_views(self.reference_encoder, None, texts, self.precision)
-        keys = [hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest() for text in texts]
-        missing = list({key: text for key, text in zip(keys, texts) if key not in self._views}.items())
-        if missing:
-            vectors, probabilities = reference_views(self.reference_encoder, self.target_classifier, [text for _, text in missing], self.precision)
-            for (key, _), vector, probability in zip(missing, vectors, probabilities):
-                self._views[key] = (vector, probability)
-        for key in keys:
-            self._views.move_to_end(key)
-        while len(self._views) > max(self.reference_encoder.config.cache_size, len(keys)):
-            self._views.popitem(last=False)
-        return np.stack([self._views[key][0] for key in keys]), np.stack([self._views[key][1] for key in keys])
+        views = self._views.get_or_compute(texts, lambda missing: list(zip(*reference_views(self.reference_encoder, self.target_classifier, missing, self.precision))))
+        return np.stack([vector for vector, _ in views]), np.stack([probability for _, probability in views])
 
     def clear_cache(self) -> None:
         """Forget cached statement views (benchmarks use it to time real inference)."""
