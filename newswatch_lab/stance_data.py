@@ -31,8 +31,9 @@ IBM_DATASET_NAME = "stance-ibm-claim-stance"
 GROUNDED_DIR = REPO_ROOT / "datasets" / "stance-grounded"
 GROUNDED_PATH = GROUNDED_DIR / "statements.jsonl"
 CONTRAST_PATH = GROUNDED_DIR / "contrast.jsonl"
-# Two rounds of training minimal pairs; the second stresses tone against position, analogies and who-does-what.
-CONTRAST_TRAINING_PATHS = (GROUNDED_DIR / "contrast-train.jsonl", GROUNDED_DIR / "contrast-train-2.jsonl")
+# Four rounds of training minimal pairs; the later ones stress tone against position, analogies,
+# who-does-what, implicit demands and terms wording.
+CONTRAST_TRAINING_PATHS = tuple(GROUNDED_DIR / name for name in ("contrast-train.jsonl", "contrast-train-2.jsonl", "contrast-train-3.jsonl", "contrast-train-4.jsonl"))
 DOUBLE_LABELLED_PATH = GROUNDED_DIR / "double-labelled.jsonl"
 
 
